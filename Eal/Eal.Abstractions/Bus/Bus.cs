@@ -59,6 +59,12 @@ public abstract class Bus : IDisposable
     /// <summary>The drivers registered for this bus, in registration order.</summary>
     public abstract IReadOnlyList<Driver> Drivers { get; }
 
+    /// <summary>
+    /// Buses probe in ascending order of this value, then in registration order. DPDK probes the vdev bus last
+    /// (its devices often stack on physical ones), which it expresses with <see cref="int.MaxValue"/>.
+    /// </summary>
+    public virtual int ProbeOrder => 0;
+
     /// <summary>Whether a probed device may be probed again by any driver (DPDK's <c>allow_multi_probe</c>).</summary>
     public virtual bool AllowMultiProbe => false;
 
