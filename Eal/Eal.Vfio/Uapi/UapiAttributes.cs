@@ -9,6 +9,20 @@ internal sealed class UapiHeaderAttribute(string header) : Attribute
 {
     /// <summary>Header file name, e.g. <c>vfio.h</c>.</summary>
     public string Header { get; } = header;
+
+    /// <summary>C struct name when it is not the snake_case form of the C# name (e.g. <c>pollfd</c>).</summary>
+    public string? CName { get; init; }
+}
+
+/// <summary>
+/// Gives the C name of a constant whose C# name is not the mechanical PascalCase form of it
+/// (libc constants such as <c>O_RDWR</c> named <c>OpenReadWrite</c>).
+/// </summary>
+[AttributeUsage(AttributeTargets.Field, Inherited = false)]
+internal sealed class UapiNameAttribute(string cName) : Attribute
+{
+    /// <summary>C name.</summary>
+    public string CName { get; } = cName;
 }
 
 /// <summary>
