@@ -171,6 +171,7 @@ public sealed class PluginLoader
         public PluginLoadContext(string pluginPath) : base($"EalPlugin:{Path.GetFileNameWithoutExtension(pluginPath)}")
             => _resolver = new AssemblyDependencyResolver(pluginPath);
 
+        [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only reached after Load checked that dynamic code is supported.")]
         protected override Assembly? Load(AssemblyName name)
         {
             // The framework is shared so that plugin types bind to the host's contracts (one Bus, one Driver type).

@@ -1,0 +1,317 @@
+using Eal.Bus;
+using Eal.Classes;
+using Eal.Devargs;
+using Eal.Hotplug;
+using Eal.Iova;
+using Eal.MultiProcess;
+using Eal.Options;
+using Eal.Platform;
+using Eal.Vfio;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Eal;
+
+/// <summary>
+/// One running EAL: the settings, the OS seam, the buses with their devices, the IOVA mode. Created by
+/// <see cref="Init(IReadOnlyList{string}, Action{IServiceCollection}?)"/> (no host) or resolved from a
+/// container set up with <c>AddEal</c> and started with <see cref="Start"/>. Disposing it releases everything
+/// in reverse order. Several instances can live in one process.
+/// </summary>
+public sealed class EalInstance : IDisposable
+{
+    private readonly IServiceProvider _services;
+    private readonly IOptions<EalOptions> _options;
+    private readonly ILogger _log;
+    private readonly Stack<Action> _teardown = new();
+    private readonly DeviceEventHub _events = new();
+    private ServiceProvider? _ownedProvider;
+    private bool _started;
+    private bool _disposed;
+
+    /// <summary>Created by the container; call <see cref="Start"/> to initialise.</summary>
+    public EalInstance(IServiceProvider services, IOptions<EalOptions> options, ILoggerFactory loggerFactory, EalArgumentsHolder arguments)
+    {
+        _services = services;
+        _options = options;
+        LoggerFactory = loggerFactory;
+        _log = loggerFactory.CreateLogger("lib.eal");
+        Arguments = arguments.Arguments;
+    }
+
+    /// <summary>
+    /// Initialises EAL from DPDK-style arguments (without the program name), the equivalent of
+    /// <c>rte_eal_init</c>. <paramref name="configure"/> adds buses and drivers (<c>AddPciBus</c>, ...).
+    /// </summary>
+    /// <exception cref="EalArgumentException">An argument is invalid.</exception>
+    /// <exception cref="EalInitException">Initialisation failed; nothing is left open.</exception>
+    public static EalInstance Init(IReadOnlyList<string> args, Action<IServiceCollection>? configure = null)
+    {
+        var services = new ServiceCollection();
+        services.AddEal(args);
+        configure?.Invoke(services);
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        try
+        {
+            var eal = provider.GetRequiredService<EalInstance>();
+            eal._ownedProvider = provider;
+            eal.Start();
+            return eal;
+        }
+        catch
+        {
+            provider.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The parsed command line, when EAL was configured from one.</summary>
+    public ParsedEalArguments? Arguments { get; }
+
+    /// <summary>What <c>rte_eal_init</c> returns: arguments consumed, not counting the program name, counting <c>--</c>.</summary>
+    public int Consumed => Arguments?.Consumed ?? 0;
+
+    /// <summary>The arguments after <c>--</c> (or after the last EAL argument), for the application.</summary>
+    public IReadOnlyList<string> ApplicationArguments => Arguments?.ApplicationArguments ?? [];
+
+    /// <summary>The validated settings.</summary>
+    public EalSettings Settings { get; private set; } = null!;
+
+    /// <summary>The OS seam in use.</summary>
+    public IPlatform Platform { get; private set; } = null!;
+
+    /// <summary>The CPUs of the machine.</summary>
+    public CpuTopology Cpus { get; private set; } = null!;
+
+    /// <summary>Logger factory; categories are DPDK log types.</summary>
+    public ILoggerFactory LoggerFactory { get; }
+
+    /// <summary>Every registered bus, in probe order.</summary>
+    public IReadOnlyList<Bus.Bus> Buses { get; private set; } = [];
+
+    /// <summary>The devargs from <c>-a</c>, <c>-b</c> and <c>--vdev</c>, parsed.</summary>
+    public IReadOnlyList<DeviceArguments> Devargs { get; private set; } = [];
+
+    /// <summary>Parses devargs strings with the registered buses and classes.</summary>
+    public DevargsParser DevargsParser { get; private set; } = null!;
+
+    /// <summary>The process IOVA mode and why it was chosen.</summary>
+    public IovaModeDecision IovaDecision { get; private set; } = null!;
+
+    /// <summary>The process IOVA mode.</summary>
+    public IovaMode IovaMode => IovaDecision.Mode;
+
+    /// <summary>The VFIO backend: <c>cdev</c>, <c>group</c>, <c>noiommu</c> or <c>none</c>.</summary>
+    public string VfioMode { get; private set; } = "none";
+
+    /// <summary>Primary or secondary.</summary>
+    public EalProcessType ProcessType { get; private set; }
+
+    /// <summary>Whether memory is backed by hugepages (false with <c>--no-huge</c>).</summary>
+    public bool UsesHugepages => !Settings.NoHuge;
+
+    /// <summary>Devices that a driver failed to probe at init; init went on without them.</summary>
+    public IReadOnlyList<ProbeFailure> ProbeFailures { get; private set; } = [];
+
+    /// <summary>The bus context shared by all buses.</summary>
+    public BusContext BusContext { get; private set; } = null!;
+
+    /// <summary>Runs the init sequence of <c>rte_eal_init</c>. On failure everything opened so far is released.</summary>
+    /// <exception cref="EalArgumentException">An argument is invalid.</exception>
+    /// <exception cref="EalInitException">Initialisation failed.</exception>
+    public void Start()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_started) throw new InvalidOperationException("EAL is already started");
+        _started = true;
+        try
+        {
+            StartCore();
+        }
+        catch
+        {
+            Teardown();
+            throw;
+        }
+    }
+
+    private void StartCore()
+    {
+        var options = _options.Value;
+        Platform = _services.GetRequiredService<IPlatform>();
+        Cpus = ReadCpus(Platform);
+        Settings = EalSettings.Resolve(options, Cpus);
+        foreach (var warning in Settings.Warnings) _log.LogWarning("{Warning}", warning);
+        if (Settings.Version) _log.LogCritical("RTE Version: '{Version}'", typeof(EalInstance).Assembly.GetName().Version);
+
+        var runtimeBase = Platform is IDisposable && Platform.IsEmulated
+            ? Path.Combine(Path.GetDirectoryName(Platform.SysfsRoot)!, "run")
+            : RuntimeDirectory.DefaultBase();
+        var runtime = RuntimeDirectory.Open(runtimeBase, Settings.FilePrefix, Settings.ProcessType, sharedConfig: !Settings.NoSharedConfig);
+        _teardown.Push(runtime.Dispose);
+        ProcessType = runtime.ProcessType;
+
+        Buses = _services.GetServices<Bus.Bus>().Select((b, i) => (b, i))
+            .OrderBy(x => x.b.ProbeOrder).ThenBy(x => x.i).Select(x => x.b).ToArray();
+        var classes = _services.GetServices<IDeviceClass>().Select(c => c.Name);
+        DevargsParser = new DevargsParser(Buses, classes);
+        Devargs = ParseDeviceOptions(Settings.Devices);
+
+        BusContext = new BusContext(Platform, Devargs, LoggerFactory)
+        {
+            NoPci = Settings.NoPci,
+            NoAutoProbing = Settings.NoAutoProbing,
+        };
+
+        // VFIO is enabled before the scan: buses need to know about no-IOMMU mode (DPDK's cdev series order).
+        var vfio = VfioAvailability.Read(Platform);
+        VfioMode = vfio.Select(Settings.VfioMode);
+        if (VfioMode == "none") _log.LogInformation("VFIO modules not loaded, skipping VFIO support");
+        if (VfioMode == "noiommu")
+            _log.LogWarning("VFIO runs in UNSAFE no-IOMMU mode: devices can DMA to any physical memory; IOVA is the physical address");
+
+        foreach (var bus in Buses)
+        {
+            try
+            {
+                bus.Scan(BusContext);
+                _teardown.Push(bus.Cleanup);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // As in DPDK, a failing bus scan is reported and init goes on without that bus's devices.
+                _log.LogError("Bus {Bus} scan failed: {Reason}", bus.Name, ex.Message);
+            }
+        }
+
+        IovaDecision = IovaModeSelector.Select(new IovaModeInputs(
+            Requested: Settings.IovaMode == IovaMode.DontCare ? null : Settings.IovaMode,
+            BusRequirements: Buses.Select(b => (b.Name, b.GetIovaRequirement())).ToArray(),
+            PhysicalAddressesAvailable: PhysicalAddressesAvailable(),
+            IommuPresent: IommuPresent(Platform)));
+        foreach (var w in IovaDecision.Warnings) _log.LogWarning("{Warning}", w);
+        _log.LogInformation("Selected IOVA mode '{Mode}': {Reason}", IovaMode.ToString(), IovaDecision.Reason);
+        BusContext.IovaMode = IovaMode;
+
+        var failures = new List<ProbeFailure>();
+        foreach (var bus in Buses)
+            failures.AddRange(bus.Probe().Failures);
+        ProbeFailures = failures;
+    }
+
+    private static CpuTopology ReadCpus(IPlatform platform)
+    {
+        try
+        {
+            return CpuTopology.Read(platform.SysfsRoot);
+        }
+        catch (Exception ex) when (ex is IOException or FormatException or UnauthorizedAccessException or InvalidDataException)
+        {
+            throw new EalInitException($"Cannot read the CPU topology under {platform.SysfsRoot}: {ex.Message}", ex);
+        }
+    }
+
+    private List<DeviceArguments> ParseDeviceOptions(IReadOnlyList<DeviceOption> devices)
+    {
+        var list = new List<DeviceArguments>(devices.Count);
+        foreach (var d in devices)
+        {
+            var (type, option) = d.Kind switch
+            {
+                DeviceOptionKind.Blocked => (DevargsType.Blocked, "-b"),
+                DeviceOptionKind.Virtual => (DevargsType.Virtual, "--vdev"),
+                _ => (DevargsType.Allowed, "-a"),
+            };
+            try
+            {
+                list.Add(DevargsParser.ParseOption(d.Devargs, type));
+            }
+            catch (DevargsException ex)
+            {
+                throw new EalInitException($"{option} {d.Devargs}: Unable to parse device: {ex.Message}", ex);
+            }
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// DPDK's <c>rte_eal_using_phys_addrs</c>: hugepages in use and pagemap answering with real frame numbers.
+    /// The emulated kernel always answers; on Linux pagemap gives frame numbers only to CAP_SYS_ADMIN.
+    /// </summary>
+    private bool PhysicalAddressesAvailable()
+    {
+        if (Settings.NoHuge) return false;
+        if (Platform.IsEmulated) return true;
+        return Environment.UserName == "root" && File.Exists(Path.Combine(Platform.ProcRoot, "self", "pagemap"));
+    }
+
+    private static bool IommuPresent(IPlatform platform)
+    {
+        string groups = Path.Combine(platform.SysfsRoot, "kernel", "iommu_groups");
+        return Directory.Exists(groups) && Directory.EnumerateFileSystemEntries(groups).Any();
+    }
+
+    // ---- hotplug -----------------------------------------------------------------------------
+
+    /// <summary>Subscribes to device attach/detach events.</summary>
+    public DeviceEventSubscription SubscribeDeviceEvents() => _events.Subscribe();
+
+    /// <summary>Attaches a device at run time from a devargs string (DPDK's <c>rte_dev_probe</c>).</summary>
+    /// <exception cref="DevargsException">The string does not parse.</exception>
+    /// <exception cref="DeviceProbeException">No such device, already probed, or no driver took it.</exception>
+    public Device Attach(string devargs)
+    {
+        EnsureStarted();
+        var da = DevargsParser.Parse(devargs);
+        var bus = Buses.FirstOrDefault(b => b.Name == da.Bus)
+            ?? throw new DeviceProbeException($"{devargs}: no bus claims this device; name a bus (pci:, vdev:) or check the driver is registered");
+        var device = bus.Plug(da);
+        _events.Publish(new DeviceEvent(DeviceEventKind.Attached, bus.Name, device.Name, device.Driver?.Name));
+        return device;
+    }
+
+    /// <summary>Detaches a device (DPDK's <c>rte_dev_remove</c>) and releases everything it held.</summary>
+    public void Detach(Device device)
+    {
+        EnsureStarted();
+        string? driver = device.Driver?.Name;
+        device.Bus.Unplug(device);
+        _events.Publish(new DeviceEvent(DeviceEventKind.Detached, device.Bus.Name, device.Name, driver));
+    }
+
+    private void EnsureStarted()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_started) throw new InvalidOperationException("EAL is not started; call Start() first");
+    }
+
+    // ---- teardown ----------------------------------------------------------------------------
+
+    private void Teardown()
+    {
+        while (_teardown.Count > 0)
+        {
+            var step = _teardown.Pop();
+            try { step(); }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                _log.LogError("Cleanup step failed: {Reason}", ex.Message);
+            }
+        }
+    }
+
+    /// <summary>Releases everything in reverse order of acquisition (DPDK's <c>rte_eal_cleanup</c>).</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        Teardown();
+        _events.Dispose();
+        _ownedProvider?.Dispose();
+    }
+}
+
+/// <summary>The command line EAL was configured from (null when it came from configuration only).</summary>
+/// <param name="Arguments">The parsed arguments.</param>
+public sealed record EalArgumentsHolder(ParsedEalArguments? Arguments);

@@ -1,0 +1,1 @@
+return EalInfo.EalInfoApp.Run(args, Console.In, Console.Out, Console.Error);
