@@ -495,7 +495,8 @@ public unsafe struct Mbuf
         uint mbufSize = (uint)sizeof(Mbuf) + priv->MbufPrivSize;
         m->PrivSize = priv->MbufPrivSize;
         m->BufAddr = (byte*)m + mbufSize;
-        m->BufIova = Mempool.Virt2Iova((nint)m) + mbufSize;
+        ulong objIova = Mempool.Virt2Iova((nint)m);
+        m->BufIova = objIova == Mempool.BadIova ? Mempool.BadIova : objIova + mbufSize;
         m->BufLen = priv->MbufDataRoomSize;
         ResetHeadroom(m);
         m->DataLen = 0;

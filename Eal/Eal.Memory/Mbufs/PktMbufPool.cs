@@ -132,7 +132,8 @@ public sealed unsafe class PktMbufPool : IDisposable
         NativeMemory.Clear(m, mbufSize);
         m->PrivSize = priv->MbufPrivSize;
         m->BufAddr = (byte*)m + mbufSize;
-        m->BufIova = Mempool.Virt2Iova((nint)m) + mbufSize;
+        ulong objIova = Mempool.Virt2Iova((nint)m);
+        m->BufIova = objIova == Mempool.BadIova ? Mempool.BadIova : objIova + mbufSize;
         m->BufLen = priv->MbufDataRoomSize;
         m->DataOff = Math.Min(Mbuf.DefaultHeadroom, m->BufLen);
         m->Pool = mp;
