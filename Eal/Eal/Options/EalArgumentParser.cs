@@ -66,6 +66,10 @@ public static class EalArgumentParser
                     break;
                 case EalOptionKind.OptionalStr:
                     // A value only in the glued '--opt=value' form: the next argument is never taken.
+                    // An empty value is refused so that "" can mean "given without a value" in configuration.
+                    if (value is { Length: 0 })
+                        throw new EalArgumentException(name, value,
+                            $"empty value; write '{name}' alone or '{name}=<value>'");
                     break;
                 default:
                     if (value is null)
