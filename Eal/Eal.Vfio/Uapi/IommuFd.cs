@@ -1,5 +1,5 @@
 // Declarations of <linux/iommufd.h> (the /dev/iommu character device). Names follow the C names in .NET
-// style: struct iommu_ioas_map -> IommuIoasMap, IOMMU_IOAS_MAP_FIXED_IOVA -> IommuFd.IoasMapFixedIova,
+// style: struct iommu_ioas_map -> IommuIoasMap, IOMMU_IOAS_MAP_FIXED_IOVA -> IommuFdConstants.IoasMapFixedIova,
 // request IOMMU_IOAS_MAP -> IommuFdIoctl.IoasMap. Every item is pinned by the golden tests.
 using System.Runtime.InteropServices;
 
@@ -10,7 +10,7 @@ namespace Eal.Vfio.Uapi;
 /// past what the kernel understands, EOPNOTSUPP known field with unsupported value, EINVAL bad field,
 /// ENOENT bad id or IOVA, ENOMEM, EOVERFLOW.
 /// </summary>
-public static class IommuFd
+public static class IommuFdConstants
 {
     #region Ioctl type and command numbers
 
@@ -145,41 +145,41 @@ public static class IommuFd
 /// <summary>Request codes of <c>linux/iommufd.h</c>, all <c>_IO(';', IOMMUFD_CMD_*)</c>, issued on a <c>/dev/iommu</c> fd.</summary>
 public static class IommuFdIoctl
 {
-    private const uint Io = IommuFd.Type << IoctlCode.TypeShift;
+    private const uint Io = IommuFdConstants.Type << IoctlCode.TypeShift;
 
     /// <summary>Arg: <see cref="IommuDestroy"/>* (<c>IOMMU_DESTROY</c>).</summary>
-    public const uint Destroy = Io | IommuFd.CmdDestroy;
+    public const uint Destroy = Io | IommuFdConstants.CmdDestroy;
     /// <summary>Arg: <see cref="IommuIoasAlloc"/>* (<c>IOMMU_IOAS_ALLOC</c>).</summary>
-    public const uint IoasAlloc = Io | IommuFd.CmdIoasAlloc;
+    public const uint IoasAlloc = Io | IommuFdConstants.CmdIoasAlloc;
     /// <summary>Arg: <see cref="IommuIoasAllowIovas"/>* (<c>IOMMU_IOAS_ALLOW_IOVAS</c>).</summary>
-    public const uint IoasAllowIovas = Io | IommuFd.CmdIoasAllowIovas;
+    public const uint IoasAllowIovas = Io | IommuFdConstants.CmdIoasAllowIovas;
     /// <summary>Arg: <see cref="IommuIoasCopy"/>* (<c>IOMMU_IOAS_COPY</c>).</summary>
-    public const uint IoasCopy = Io | IommuFd.CmdIoasCopy;
+    public const uint IoasCopy = Io | IommuFdConstants.CmdIoasCopy;
     /// <summary>Arg: <see cref="IommuIoasIovaRanges"/>* (<c>IOMMU_IOAS_IOVA_RANGES</c>).</summary>
-    public const uint IoasIovaRanges = Io | IommuFd.CmdIoasIovaRanges;
+    public const uint IoasIovaRanges = Io | IommuFdConstants.CmdIoasIovaRanges;
     /// <summary>Arg: <see cref="IommuIoasMap"/>* (<c>IOMMU_IOAS_MAP</c>).</summary>
-    public const uint IoasMap = Io | IommuFd.CmdIoasMap;
+    public const uint IoasMap = Io | IommuFdConstants.CmdIoasMap;
     /// <summary>Arg: <see cref="IommuIoasUnmap"/>* (<c>IOMMU_IOAS_UNMAP</c>).</summary>
-    public const uint IoasUnmap = Io | IommuFd.CmdIoasUnmap;
+    public const uint IoasUnmap = Io | IommuFdConstants.CmdIoasUnmap;
     /// <summary>Arg: <see cref="IommuOption"/>* (<c>IOMMU_OPTION</c>).</summary>
-    public const uint Option = Io | IommuFd.CmdOption;
+    public const uint Option = Io | IommuFdConstants.CmdOption;
     /// <summary>Arg: <see cref="IommuVfioIoas"/>* (<c>IOMMU_VFIO_IOAS</c>).</summary>
-    public const uint VfioIoas = Io | IommuFd.CmdVfioIoas;
+    public const uint VfioIoas = Io | IommuFdConstants.CmdVfioIoas;
     /// <summary>Arg: <see cref="IommuHwptAlloc"/>* (<c>IOMMU_HWPT_ALLOC</c>).</summary>
-    public const uint HwptAlloc = Io | IommuFd.CmdHwptAlloc;
+    public const uint HwptAlloc = Io | IommuFdConstants.CmdHwptAlloc;
     /// <summary>Arg: <see cref="IommuHwInfo"/>* (<c>IOMMU_GET_HW_INFO</c>).</summary>
-    public const uint GetHwInfo = Io | IommuFd.CmdGetHwInfo;
+    public const uint GetHwInfo = Io | IommuFdConstants.CmdGetHwInfo;
     /// <summary>Arg: <see cref="IommuHwptSetDirtyTracking"/>* (<c>IOMMU_HWPT_SET_DIRTY_TRACKING</c>).</summary>
-    public const uint HwptSetDirtyTracking = Io | IommuFd.CmdHwptSetDirtyTracking;
+    public const uint HwptSetDirtyTracking = Io | IommuFdConstants.CmdHwptSetDirtyTracking;
     /// <summary>Arg: <see cref="IommuHwptGetDirtyBitmap"/>* (<c>IOMMU_HWPT_GET_DIRTY_BITMAP</c>).</summary>
-    public const uint HwptGetDirtyBitmap = Io | IommuFd.CmdHwptGetDirtyBitmap;
+    public const uint HwptGetDirtyBitmap = Io | IommuFdConstants.CmdHwptGetDirtyBitmap;
     /// <summary>Arg: <see cref="IommuHwptInvalidate"/>* (<c>IOMMU_HWPT_INVALIDATE</c>).</summary>
-    public const uint HwptInvalidate = Io | IommuFd.CmdHwptInvalidate;
+    public const uint HwptInvalidate = Io | IommuFdConstants.CmdHwptInvalidate;
     /// <summary>Arg: <see cref="IommuFaultAlloc"/>* (<c>IOMMU_FAULT_QUEUE_ALLOC</c>).</summary>
-    public const uint FaultQueueAlloc = Io | IommuFd.CmdFaultQueueAlloc;
+    public const uint FaultQueueAlloc = Io | IommuFdConstants.CmdFaultQueueAlloc;
     /// <summary>Arg: <see cref="IommuIoasMapFile"/>* (<c>IOMMU_IOAS_MAP_FILE</c>, Linux 6.13).</summary>
     [UapiSince(6, 13)]
-    public const uint IoasMapFile = Io | IommuFd.CmdIoasMapFile;
+    public const uint IoasMapFile = Io | IommuFdConstants.CmdIoasMapFile;
 }
 
 /// <summary>Argument of <see cref="IommuFdIoctl.Destroy"/> (<c>struct iommu_destroy</c>).</summary>
@@ -254,7 +254,7 @@ public struct IommuIoasMap
 {
     /// <summary>Caller's size of this struct.</summary>
     public uint Size;
-    /// <summary><c>IommuFd.IoasMap*</c>.</summary>
+    /// <summary><c>IommuFdConstants.IoasMap*</c>.</summary>
     public uint Flags;
     /// <summary>IOAS id.</summary>
     public uint IoasId;
@@ -264,7 +264,7 @@ public struct IommuIoasMap
     public ulong UserVa;
     /// <summary>Length in bytes.</summary>
     public ulong Length;
-    /// <summary>In with <see cref="IommuFd.IoasMapFixedIova"/>, otherwise out.</summary>
+    /// <summary>In with <see cref="IommuFdConstants.IoasMapFixedIova"/>, otherwise out.</summary>
     public ulong Iova;
 }
 
@@ -274,7 +274,7 @@ public struct IommuIoasMapFile
 {
     /// <summary>Caller's size of this struct.</summary>
     public uint Size;
-    /// <summary><c>IommuFd.IoasMap*</c>.</summary>
+    /// <summary><c>IommuFdConstants.IoasMap*</c>.</summary>
     public uint Flags;
     /// <summary>IOAS id.</summary>
     public uint IoasId;
@@ -284,7 +284,7 @@ public struct IommuIoasMapFile
     public ulong Start;
     /// <summary>Length in bytes.</summary>
     public ulong Length;
-    /// <summary>In with <see cref="IommuFd.IoasMapFixedIova"/>, otherwise out.</summary>
+    /// <summary>In with <see cref="IommuFdConstants.IoasMapFixedIova"/>, otherwise out.</summary>
     public ulong Iova;
 }
 
@@ -294,7 +294,7 @@ public struct IommuIoasCopy
 {
     /// <summary>Caller's size of this struct.</summary>
     public uint Size;
-    /// <summary><c>IommuFd.IoasMap*</c>.</summary>
+    /// <summary><c>IommuFdConstants.IoasMap*</c>.</summary>
     public uint Flags;
     /// <summary>Destination IOAS id.</summary>
     public uint DstIoasId;
@@ -328,9 +328,9 @@ public struct IommuOption
 {
     /// <summary>Caller's size of this struct.</summary>
     public uint Size;
-    /// <summary><c>IommuFd.Option*</c>.</summary>
+    /// <summary><c>IommuFdConstants.Option*</c>.</summary>
     public uint OptionId;
-    /// <summary><c>IommuFd.OptionOp*</c>.</summary>
+    /// <summary><c>IommuFdConstants.OptionOp*</c>.</summary>
     public ushort Op;
     /// <summary>Must be 0.</summary>
     public ushort Reserved;
@@ -348,7 +348,7 @@ public struct IommuVfioIoas
     public uint Size;
     /// <summary>IOAS id (in for set, out for get).</summary>
     public uint IoasId;
-    /// <summary><c>IommuFd.VfioIoas*</c>.</summary>
+    /// <summary><c>IommuFdConstants.VfioIoas*</c>.</summary>
     public ushort Op;
     /// <summary>Must be 0.</summary>
     public ushort Reserved;
@@ -358,7 +358,7 @@ public struct IommuVfioIoas
 [UapiHeader("iommufd.h"), StructLayout(LayoutKind.Sequential)]
 public struct IommuHwptVtdS1
 {
-    /// <summary><c>IommuFd.VtdS1*</c>.</summary>
+    /// <summary><c>IommuFdConstants.VtdS1*</c>.</summary>
     public ulong Flags;
     /// <summary>Page table address.</summary>
     public ulong PgtblAddr;
@@ -374,7 +374,7 @@ public struct IommuHwptAlloc
 {
     /// <summary>Caller's size of this struct.</summary>
     public uint Size;
-    /// <summary><c>IommuFd.HwptAlloc*</c>/<see cref="IommuFd.HwptFaultIdValid"/>.</summary>
+    /// <summary><c>IommuFdConstants.HwptAlloc*</c>/<see cref="IommuFdConstants.HwptFaultIdValid"/>.</summary>
     public uint Flags;
     /// <summary>Device id.</summary>
     public uint DevId;
@@ -384,7 +384,7 @@ public struct IommuHwptAlloc
     public uint OutHwptId;
     /// <summary>Must be 0.</summary>
     public uint Reserved;
-    /// <summary><c>IommuFd.HwptData*</c>.</summary>
+    /// <summary><c>IommuFdConstants.HwptData*</c>.</summary>
     public uint DataType;
     /// <summary>Length of the data at <see cref="DataUptr"/>.</summary>
     public uint DataLen;
@@ -400,7 +400,7 @@ public struct IommuHwptAlloc
 [UapiHeader("iommufd.h"), StructLayout(LayoutKind.Sequential)]
 public struct IommuHwInfoVtd
 {
-    /// <summary><c>IommuFd.HwInfoVtd*</c>.</summary>
+    /// <summary><c>IommuFdConstants.HwInfoVtd*</c>.</summary>
     public uint Flags;
     /// <summary>Must be 0.</summary>
     public uint Reserved;
@@ -424,13 +424,13 @@ public unsafe struct IommuHwInfo
     public uint DataLen;
     /// <summary>User pointer to the hardware info buffer.</summary>
     public ulong DataUptr;
-    /// <summary>Out: <c>IommuFd.HwInfoType*</c>.</summary>
+    /// <summary>Out: <c>IommuFdConstants.HwInfoType*</c>.</summary>
     public uint OutDataType;
     /// <summary>Out: log2 of the maximum PASID.</summary>
     public byte OutMaxPasidLog2;
     /// <summary>Must be 0.</summary>
     public fixed byte Reserved[3];
-    /// <summary>Out: <c>IommuFd.HwCap*</c>.</summary>
+    /// <summary>Out: <c>IommuFdConstants.HwCap*</c>.</summary>
     public ulong OutCapabilities;
 }
 
@@ -440,7 +440,7 @@ public struct IommuHwptSetDirtyTracking
 {
     /// <summary>Caller's size of this struct.</summary>
     public uint Size;
-    /// <summary><see cref="IommuFd.HwptDirtyTrackingEnable"/>.</summary>
+    /// <summary><see cref="IommuFdConstants.HwptDirtyTrackingEnable"/>.</summary>
     public uint Flags;
     /// <summary>HWPT id.</summary>
     public uint HwptId;
@@ -456,7 +456,7 @@ public struct IommuHwptGetDirtyBitmap
     public uint Size;
     /// <summary>HWPT id.</summary>
     public uint HwptId;
-    /// <summary><see cref="IommuFd.HwptGetDirtyBitmapNoClear"/>.</summary>
+    /// <summary><see cref="IommuFdConstants.HwptGetDirtyBitmapNoClear"/>.</summary>
     public uint Flags;
     /// <summary>Must be 0.</summary>
     public uint Reserved;
@@ -478,7 +478,7 @@ public struct IommuHwptVtdS1Invalidate
     public ulong Addr;
     /// <summary>Number of pages.</summary>
     public ulong Npages;
-    /// <summary><see cref="IommuFd.VtdInvFlagsLeaf"/>.</summary>
+    /// <summary><see cref="IommuFdConstants.VtdInvFlagsLeaf"/>.</summary>
     public uint Flags;
     /// <summary>Must be 0.</summary>
     public uint Reserved;
@@ -494,7 +494,7 @@ public struct IommuHwptInvalidate
     public uint HwptId;
     /// <summary>User pointer to the entry array.</summary>
     public ulong DataUptr;
-    /// <summary><c>IommuFd.HwptInvalidateData*</c>.</summary>
+    /// <summary><c>IommuFdConstants.HwptInvalidateData*</c>.</summary>
     public uint DataType;
     /// <summary>Size of one entry.</summary>
     public uint EntryLen;
@@ -508,7 +508,7 @@ public struct IommuHwptInvalidate
 [UapiHeader("iommufd.h"), StructLayout(LayoutKind.Sequential)]
 public struct IommuHwptPgfault
 {
-    /// <summary><c>IommuFd.PgfaultFlags*</c>.</summary>
+    /// <summary><c>IommuFdConstants.PgfaultFlags*</c>.</summary>
     public uint Flags;
     /// <summary>Device id.</summary>
     public uint DevId;
@@ -516,7 +516,7 @@ public struct IommuHwptPgfault
     public uint Pasid;
     /// <summary>Page request group id.</summary>
     public uint Grpid;
-    /// <summary><c>IommuFd.PgfaultPerm*</c>.</summary>
+    /// <summary><c>IommuFdConstants.PgfaultPerm*</c>.</summary>
     public uint Perm;
     /// <summary>Must be 0.</summary>
     public uint Reserved;
@@ -534,7 +534,7 @@ public struct IommuHwptPageResponse
 {
     /// <summary>Cookie of the fault.</summary>
     public uint Cookie;
-    /// <summary><c>IommuFd.PageResp*</c>.</summary>
+    /// <summary><c>IommuFdConstants.PageResp*</c>.</summary>
     public uint Code;
 }
 

@@ -86,7 +86,7 @@ public static class VfioIrqSetBuffer
     public static int SizeWithEventFds(int count) => UapiTail.SizeOf<VfioIrqSet, int>(count);
 
     /// <summary>
-    /// Writes an irq_set with <see cref="Vfio.IrqSetDataEventfd"/> and <paramref name="action"/> for IRQs
+    /// Writes an irq_set with <see cref="VfioConstants.IrqSetDataEventfd"/> and <paramref name="action"/> for IRQs
     /// <paramref name="start"/>.. of <paramref name="index"/>; an fd of -1 de-assigns that vector.
     /// </summary>
     /// <returns>argsz (bytes written).</returns>
@@ -95,7 +95,7 @@ public static class VfioIrqSetBuffer
         var header = new VfioIrqSet
         {
             Argsz = (uint)SizeWithEventFds(eventFds.Length),
-            Flags = Vfio.IrqSetDataEventfd | action,
+            Flags = VfioConstants.IrqSetDataEventfd | action,
             Index = index,
             Start = start,
             Count = (uint)eventFds.Length,
@@ -103,14 +103,14 @@ public static class VfioIrqSetBuffer
         return UapiTail.Write(destination, in header, eventFds);
     }
 
-    /// <summary>Writes an irq_set without payload (<see cref="Vfio.IrqSetDataNone"/>); count 0 with TRIGGER disables the index.</summary>
+    /// <summary>Writes an irq_set without payload (<see cref="VfioConstants.IrqSetDataNone"/>); count 0 with TRIGGER disables the index.</summary>
     /// <returns>argsz (bytes written).</returns>
     public static int WriteNone(Span<byte> destination, uint action, uint index, uint start, uint count)
     {
         var header = new VfioIrqSet
         {
             Argsz = (uint)Unsafe.SizeOf<VfioIrqSet>(),
-            Flags = Vfio.IrqSetDataNone | action,
+            Flags = VfioConstants.IrqSetDataNone | action,
             Index = index,
             Start = start,
             Count = count,
@@ -132,19 +132,19 @@ public static class VfioIrqSetBuffer
             throw new UapiFormatException($"{where}: argsz is {header.Argsz}, smaller than the {Unsafe.SizeOf<VfioIrqSet>()}-byte vfio_irq_set.");
         }
 
-        uint dataType = header.Flags & Vfio.IrqSetDataTypeMask;
-        uint action = header.Flags & Vfio.IrqSetActionTypeMask;
-        uint unknown = header.Flags & ~(Vfio.IrqSetDataTypeMask | Vfio.IrqSetActionTypeMask);
+        uint dataType = header.Flags & VfioConstants.IrqSetDataTypeMask;
+        uint action = header.Flags & VfioConstants.IrqSetActionTypeMask;
+        uint unknown = header.Flags & ~(VfioConstants.IrqSetDataTypeMask | VfioConstants.IrqSetActionTypeMask);
         if (unknown != 0 || !IsSingleBit(dataType) || !IsSingleBit(action))
         {
             throw new UapiFormatException(
-                $"{where}: flags 0x{header.Flags:x} must have exactly one DATA_* bit (0x{Vfio.IrqSetDataTypeMask:x}) and one ACTION_* bit (0x{Vfio.IrqSetActionTypeMask:x}) and nothing else.");
+                $"{where}: flags 0x{header.Flags:x} must have exactly one DATA_* bit (0x{VfioConstants.IrqSetDataTypeMask:x}) and one ACTION_* bit (0x{VfioConstants.IrqSetActionTypeMask:x}) and nothing else.");
         }
 
         payload = dataType switch
         {
-            Vfio.IrqSetDataEventfd => MemoryMarshal.AsBytes(UapiTail.ReadElements<VfioIrqSet, int>(source, header.Argsz, header.Count, where)),
-            Vfio.IrqSetDataBool => UapiTail.ReadElements<VfioIrqSet, byte>(source, header.Argsz, header.Count, where),
+            VfioConstants.IrqSetDataEventfd => MemoryMarshal.AsBytes(UapiTail.ReadElements<VfioIrqSet, int>(source, header.Argsz, header.Count, where)),
+            VfioConstants.IrqSetDataBool => UapiTail.ReadElements<VfioIrqSet, byte>(source, header.Argsz, header.Count, where),
             _ => ReadOnlySpan<byte>.Empty,
         };
         return header;

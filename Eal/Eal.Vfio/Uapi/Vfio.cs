@@ -1,13 +1,13 @@
 // Declarations of <linux/vfio.h> (VFIO container, group, device, cdev and type1/sPAPR IOMMU).
 // Names are the C names in .NET style: struct vfio_region_info -> VfioRegionInfo, field cap_offset ->
-// CapOffset, macro VFIO_REGION_INFO_FLAG_READ -> Vfio.RegionInfoFlagRead, request VFIO_DEVICE_GET_INFO ->
+// CapOffset, macro VFIO_REGION_INFO_FLAG_READ -> VfioConstants.RegionInfoFlagRead, request VFIO_DEVICE_GET_INFO ->
 // VfioIoctl.DeviceGetInfo. Every item is pinned by Tests/Eal.Vfio.Tests/Golden/uapi-golden.txt.
 using System.Runtime.InteropServices;
 
 namespace Eal.Vfio.Uapi;
 
 /// <summary>Constants of <c>linux/vfio.h</c> (flags, indexes, capability ids, IOMMU types).</summary>
-public static class Vfio
+public static class VfioConstants
 {
     #region API version, IOMMU types and extensions
 
@@ -410,98 +410,98 @@ public static class Vfio
 /// </summary>
 public static class VfioIoctl
 {
-    private const uint Io = Vfio.Type << IoctlCode.TypeShift;
+    private const uint Io = VfioConstants.Type << IoctlCode.TypeShift;
 
     #region Container
 
-    /// <summary>Returns <see cref="Vfio.ApiVersion"/>; no argument (<c>VFIO_GET_API_VERSION</c>).</summary>
-    public const uint GetApiVersion = Io | (Vfio.Base + 0);
+    /// <summary>Returns <see cref="VfioConstants.ApiVersion"/>; no argument (<c>VFIO_GET_API_VERSION</c>).</summary>
+    public const uint GetApiVersion = Io | (VfioConstants.Base + 0);
     /// <summary>Returns 1 if the IOMMU type/extension passed by value is supported (<c>VFIO_CHECK_EXTENSION</c>).</summary>
-    public const uint CheckExtension = Io | (Vfio.Base + 1);
+    public const uint CheckExtension = Io | (VfioConstants.Base + 1);
     /// <summary>Sets the IOMMU type passed by value (<c>VFIO_SET_IOMMU</c>).</summary>
-    public const uint SetIommu = Io | (Vfio.Base + 2);
+    public const uint SetIommu = Io | (VfioConstants.Base + 2);
 
     #endregion
 
     #region Group
 
     /// <summary>Arg: <see cref="VfioGroupStatus"/>* (<c>VFIO_GROUP_GET_STATUS</c>).</summary>
-    public const uint GroupGetStatus = Io | (Vfio.Base + 3);
+    public const uint GroupGetStatus = Io | (VfioConstants.Base + 3);
     /// <summary>Arg: <c>int*</c> container fd (<c>VFIO_GROUP_SET_CONTAINER</c>).</summary>
-    public const uint GroupSetContainer = Io | (Vfio.Base + 4);
+    public const uint GroupSetContainer = Io | (VfioConstants.Base + 4);
     /// <summary>No argument (<c>VFIO_GROUP_UNSET_CONTAINER</c>).</summary>
-    public const uint GroupUnsetContainer = Io | (Vfio.Base + 5);
+    public const uint GroupUnsetContainer = Io | (VfioConstants.Base + 5);
     /// <summary>Arg: NUL-terminated device name; returns a device fd (<c>VFIO_GROUP_GET_DEVICE_FD</c>).</summary>
-    public const uint GroupGetDeviceFd = Io | (Vfio.Base + 6);
+    public const uint GroupGetDeviceFd = Io | (VfioConstants.Base + 6);
 
     #endregion
 
     #region Device
 
     /// <summary>Arg: <see cref="VfioDeviceInfo"/>* (<c>VFIO_DEVICE_GET_INFO</c>).</summary>
-    public const uint DeviceGetInfo = Io | (Vfio.Base + 7);
+    public const uint DeviceGetInfo = Io | (VfioConstants.Base + 7);
     /// <summary>Arg: <see cref="VfioRegionInfo"/>* plus capability chain (<c>VFIO_DEVICE_GET_REGION_INFO</c>).</summary>
-    public const uint DeviceGetRegionInfo = Io | (Vfio.Base + 8);
+    public const uint DeviceGetRegionInfo = Io | (VfioConstants.Base + 8);
     /// <summary>Arg: <see cref="VfioIrqInfo"/>* (<c>VFIO_DEVICE_GET_IRQ_INFO</c>).</summary>
-    public const uint DeviceGetIrqInfo = Io | (Vfio.Base + 9);
+    public const uint DeviceGetIrqInfo = Io | (VfioConstants.Base + 9);
     /// <summary>Arg: <see cref="VfioIrqSet"/>* plus payload (<c>VFIO_DEVICE_SET_IRQS</c>).</summary>
-    public const uint DeviceSetIrqs = Io | (Vfio.Base + 10);
+    public const uint DeviceSetIrqs = Io | (VfioConstants.Base + 10);
     /// <summary>No argument (<c>VFIO_DEVICE_RESET</c>).</summary>
-    public const uint DeviceReset = Io | (Vfio.Base + 11);
+    public const uint DeviceReset = Io | (VfioConstants.Base + 11);
     /// <summary>Arg: <see cref="VfioPciHotResetInfo"/>* (<c>VFIO_DEVICE_GET_PCI_HOT_RESET_INFO</c>).</summary>
-    public const uint DeviceGetPciHotResetInfo = Io | (Vfio.Base + 12);
+    public const uint DeviceGetPciHotResetInfo = Io | (VfioConstants.Base + 12);
     /// <summary>Arg: <see cref="VfioPciHotReset"/>* (<c>VFIO_DEVICE_PCI_HOT_RESET</c>).</summary>
-    public const uint DevicePciHotReset = Io | (Vfio.Base + 13);
+    public const uint DevicePciHotReset = Io | (VfioConstants.Base + 13);
     /// <summary>Arg: <see cref="VfioDeviceGfxPlaneInfo"/>* (<c>VFIO_DEVICE_QUERY_GFX_PLANE</c>).</summary>
-    public const uint DeviceQueryGfxPlane = Io | (Vfio.Base + 14);
+    public const uint DeviceQueryGfxPlane = Io | (VfioConstants.Base + 14);
     /// <summary>Arg: <c>u32*</c> dmabuf id; returns a dma-buf fd (<c>VFIO_DEVICE_GET_GFX_DMABUF</c>).</summary>
-    public const uint DeviceGetGfxDmabuf = Io | (Vfio.Base + 15);
+    public const uint DeviceGetGfxDmabuf = Io | (VfioConstants.Base + 15);
     /// <summary>Arg: <see cref="VfioDeviceIoeventfd"/>* (<c>VFIO_DEVICE_IOEVENTFD</c>).</summary>
-    public const uint DeviceIoeventfd = Io | (Vfio.Base + 16);
+    public const uint DeviceIoeventfd = Io | (VfioConstants.Base + 16);
     /// <summary>Arg: <see cref="VfioDeviceFeature"/>* plus data (<c>VFIO_DEVICE_FEATURE</c>).</summary>
-    public const uint DeviceFeature = Io | (Vfio.Base + 17);
+    public const uint DeviceFeature = Io | (VfioConstants.Base + 17);
     /// <summary>Arg: <see cref="VfioDeviceBindIommufd"/>*, on a cdev fd (<c>VFIO_DEVICE_BIND_IOMMUFD</c>).</summary>
-    public const uint DeviceBindIommufd = Io | (Vfio.Base + 18);
+    public const uint DeviceBindIommufd = Io | (VfioConstants.Base + 18);
     /// <summary>Arg: <see cref="VfioDeviceAttachIommufdPt"/>*, on a cdev fd (<c>VFIO_DEVICE_ATTACH_IOMMUFD_PT</c>).</summary>
-    public const uint DeviceAttachIommufdPt = Io | (Vfio.Base + 19);
+    public const uint DeviceAttachIommufdPt = Io | (VfioConstants.Base + 19);
     /// <summary>Arg: <see cref="VfioDeviceDetachIommufdPt"/>*, on a cdev fd (<c>VFIO_DEVICE_DETACH_IOMMUFD_PT</c>).</summary>
-    public const uint DeviceDetachIommufdPt = Io | (Vfio.Base + 20);
+    public const uint DeviceDetachIommufdPt = Io | (VfioConstants.Base + 20);
     /// <summary>Arg: <see cref="VfioPrecopyInfo"/>*, on a migration data fd (<c>VFIO_MIG_GET_PRECOPY_INFO</c>).</summary>
-    public const uint MigGetPrecopyInfo = Io | (Vfio.Base + 21);
+    public const uint MigGetPrecopyInfo = Io | (VfioConstants.Base + 21);
 
     #endregion
 
     #region Type1 IOMMU (container fd)
 
     /// <summary>Arg: <see cref="VfioIommuType1Info"/>* plus capability chain (<c>VFIO_IOMMU_GET_INFO</c>).</summary>
-    public const uint IommuGetInfo = Io | (Vfio.Base + 12);
+    public const uint IommuGetInfo = Io | (VfioConstants.Base + 12);
     /// <summary>Arg: <see cref="VfioIommuType1DmaMap"/>* (<c>VFIO_IOMMU_MAP_DMA</c>).</summary>
-    public const uint IommuMapDma = Io | (Vfio.Base + 13);
+    public const uint IommuMapDma = Io | (VfioConstants.Base + 13);
     /// <summary>Arg: <see cref="VfioIommuType1DmaUnmap"/>*; the kernel writes back the unmapped size (<c>VFIO_IOMMU_UNMAP_DMA</c>).</summary>
-    public const uint IommuUnmapDma = Io | (Vfio.Base + 14);
+    public const uint IommuUnmapDma = Io | (VfioConstants.Base + 14);
     /// <summary>No argument (<c>VFIO_IOMMU_ENABLE</c>).</summary>
-    public const uint IommuEnable = Io | (Vfio.Base + 15);
+    public const uint IommuEnable = Io | (VfioConstants.Base + 15);
     /// <summary>No argument (<c>VFIO_IOMMU_DISABLE</c>).</summary>
-    public const uint IommuDisable = Io | (Vfio.Base + 16);
+    public const uint IommuDisable = Io | (VfioConstants.Base + 16);
     /// <summary>Arg: <see cref="VfioIommuType1DirtyBitmap"/>* (<c>VFIO_IOMMU_DIRTY_PAGES</c>).</summary>
-    public const uint IommuDirtyPages = Io | (Vfio.Base + 17);
+    public const uint IommuDirtyPages = Io | (VfioConstants.Base + 17);
 
     #endregion
 
     #region sPAPR IOMMU and EEH (container fd)
 
     /// <summary>Arg: <see cref="VfioIommuSpaprTceInfo"/>* (<c>VFIO_IOMMU_SPAPR_TCE_GET_INFO</c>).</summary>
-    public const uint IommuSpaprTceGetInfo = Io | (Vfio.Base + 12);
+    public const uint IommuSpaprTceGetInfo = Io | (VfioConstants.Base + 12);
     /// <summary>Arg: <see cref="VfioEehPeOp"/>* (<c>VFIO_EEH_PE_OP</c>).</summary>
-    public const uint EehPeOp = Io | (Vfio.Base + 21);
+    public const uint EehPeOp = Io | (VfioConstants.Base + 21);
     /// <summary>Arg: <see cref="VfioIommuSpaprRegisterMemory"/>* (<c>VFIO_IOMMU_SPAPR_REGISTER_MEMORY</c>).</summary>
-    public const uint IommuSpaprRegisterMemory = Io | (Vfio.Base + 17);
+    public const uint IommuSpaprRegisterMemory = Io | (VfioConstants.Base + 17);
     /// <summary>Arg: <see cref="VfioIommuSpaprRegisterMemory"/>* (<c>VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY</c>).</summary>
-    public const uint IommuSpaprUnregisterMemory = Io | (Vfio.Base + 18);
+    public const uint IommuSpaprUnregisterMemory = Io | (VfioConstants.Base + 18);
     /// <summary>Arg: <see cref="VfioIommuSpaprTceCreate"/>* (<c>VFIO_IOMMU_SPAPR_TCE_CREATE</c>).</summary>
-    public const uint IommuSpaprTceCreate = Io | (Vfio.Base + 19);
+    public const uint IommuSpaprTceCreate = Io | (VfioConstants.Base + 19);
     /// <summary>Arg: <see cref="VfioIommuSpaprTceRemove"/>* (<c>VFIO_IOMMU_SPAPR_TCE_REMOVE</c>).</summary>
-    public const uint IommuSpaprTceRemove = Io | (Vfio.Base + 20);
+    public const uint IommuSpaprTceRemove = Io | (VfioConstants.Base + 20);
 
     #endregion
 }
@@ -530,7 +530,7 @@ public struct VfioGroupStatus
 {
     /// <summary>Caller's size of this struct.</summary>
     public uint Argsz;
-    /// <summary><c>Vfio.GroupFlags*</c>.</summary>
+    /// <summary><c>VfioConstants.GroupFlags*</c>.</summary>
     public uint Flags;
 }
 
@@ -544,7 +544,7 @@ public struct VfioDeviceInfo
 {
     /// <summary>Caller's buffer size; the kernel raises it when the capability chain does not fit.</summary>
     public uint Argsz;
-    /// <summary><c>Vfio.DeviceFlags*</c>.</summary>
+    /// <summary><c>VfioConstants.DeviceFlags*</c>.</summary>
     public uint Flags;
     /// <summary>Highest region index + 1.</summary>
     public uint NumRegions;
@@ -556,13 +556,13 @@ public struct VfioDeviceInfo
     public uint Pad;
 }
 
-/// <summary>Device capability <see cref="Vfio.DeviceInfoCapPciAtomicComp"/> (<c>struct vfio_device_info_cap_pci_atomic_comp</c>).</summary>
+/// <summary>Device capability <see cref="VfioConstants.DeviceInfoCapPciAtomicComp"/> (<c>struct vfio_device_info_cap_pci_atomic_comp</c>).</summary>
 [UapiHeader("vfio.h"), StructLayout(LayoutKind.Sequential)]
 public struct VfioDeviceInfoCapPciAtomicComp
 {
     /// <summary>Capability header.</summary>
     public VfioInfoCapHeader Header;
-    /// <summary><c>Vfio.PciAtomicComp*</c>.</summary>
+    /// <summary><c>VfioConstants.PciAtomicComp*</c>.</summary>
     public uint Flags;
     /// <summary>Reserved.</summary>
     public uint Reserved;
@@ -574,7 +574,7 @@ public struct VfioRegionInfo
 {
     /// <summary>Caller's buffer size; the kernel raises it when the capability chain does not fit.</summary>
     public uint Argsz;
-    /// <summary><c>Vfio.RegionInfoFlag*</c>.</summary>
+    /// <summary><c>VfioConstants.RegionInfoFlag*</c>.</summary>
     public uint Flags;
     /// <summary>Region index.</summary>
     public uint Index;
@@ -596,7 +596,7 @@ public struct VfioRegionSparseMmapArea
     public ulong Size;
 }
 
-/// <summary>Region capability <see cref="Vfio.RegionInfoCapSparseMmap"/>, followed by <see cref="NrAreas"/> areas (<c>struct vfio_region_info_cap_sparse_mmap</c>).</summary>
+/// <summary>Region capability <see cref="VfioConstants.RegionInfoCapSparseMmap"/>, followed by <see cref="NrAreas"/> areas (<c>struct vfio_region_info_cap_sparse_mmap</c>).</summary>
 [UapiHeader("vfio.h"), UapiFlexibleArray("areas", typeof(VfioRegionSparseMmapArea)), StructLayout(LayoutKind.Sequential)]
 public struct VfioRegionInfoCapSparseMmap
 {
@@ -608,13 +608,13 @@ public struct VfioRegionInfoCapSparseMmap
     public uint Reserved;
 }
 
-/// <summary>Region capability <see cref="Vfio.RegionInfoCapType"/> (<c>struct vfio_region_info_cap_type</c>).</summary>
+/// <summary>Region capability <see cref="VfioConstants.RegionInfoCapType"/> (<c>struct vfio_region_info_cap_type</c>).</summary>
 [UapiHeader("vfio.h"), StructLayout(LayoutKind.Sequential)]
 public struct VfioRegionInfoCapType
 {
     /// <summary>Capability header.</summary>
     public VfioInfoCapHeader Header;
-    /// <summary>Region type (<c>Vfio.RegionType*</c>).</summary>
+    /// <summary>Region type (<c>VfioConstants.RegionType*</c>).</summary>
     public uint Type;
     /// <summary>Type-specific subtype.</summary>
     public uint Subtype;
@@ -634,7 +634,7 @@ public struct VfioRegionGfxEdid
     public uint MaxXres;
     /// <summary>Maximum vertical resolution.</summary>
     public uint MaxYres;
-    /// <summary><c>Vfio.DeviceGfxLinkState*</c>.</summary>
+    /// <summary><c>VfioConstants.DeviceGfxLinkState*</c>.</summary>
     public uint LinkState;
 }
 
@@ -642,7 +642,7 @@ public struct VfioRegionGfxEdid
 [UapiHeader("vfio.h"), StructLayout(LayoutKind.Sequential)]
 public struct VfioDeviceMigrationInfo
 {
-    /// <summary><c>Vfio.DeviceStateV1*</c>.</summary>
+    /// <summary><c>VfioConstants.DeviceStateV1*</c>.</summary>
     public uint DeviceState;
     /// <summary>Reserved.</summary>
     public uint Reserved;
@@ -654,7 +654,7 @@ public struct VfioDeviceMigrationInfo
     public ulong DataSize;
 }
 
-/// <summary>Region capability <see cref="Vfio.RegionInfoCapNvlink2Ssatgt"/> (<c>struct vfio_region_info_cap_nvlink2_ssatgt</c>).</summary>
+/// <summary>Region capability <see cref="VfioConstants.RegionInfoCapNvlink2Ssatgt"/> (<c>struct vfio_region_info_cap_nvlink2_ssatgt</c>).</summary>
 [UapiHeader("vfio.h"), StructLayout(LayoutKind.Sequential)]
 public struct VfioRegionInfoCapNvlink2Ssatgt
 {
@@ -664,7 +664,7 @@ public struct VfioRegionInfoCapNvlink2Ssatgt
     public ulong Tgt;
 }
 
-/// <summary>Region capability <see cref="Vfio.RegionInfoCapNvlink2Lnkspd"/> (<c>struct vfio_region_info_cap_nvlink2_lnkspd</c>).</summary>
+/// <summary>Region capability <see cref="VfioConstants.RegionInfoCapNvlink2Lnkspd"/> (<c>struct vfio_region_info_cap_nvlink2_lnkspd</c>).</summary>
 [UapiHeader("vfio.h"), StructLayout(LayoutKind.Sequential)]
 public struct VfioRegionInfoCapNvlink2Lnkspd
 {
@@ -682,7 +682,7 @@ public struct VfioIrqInfo
 {
     /// <summary>Caller's size of this struct.</summary>
     public uint Argsz;
-    /// <summary><c>Vfio.IrqInfo*</c>.</summary>
+    /// <summary><c>VfioConstants.IrqInfo*</c>.</summary>
     public uint Flags;
     /// <summary>IRQ index.</summary>
     public uint Index;
@@ -696,7 +696,7 @@ public struct VfioIrqSet
 {
     /// <summary>Size of this struct plus payload.</summary>
     public uint Argsz;
-    /// <summary>One <c>Vfio.IrqSetData*</c> and one <c>Vfio.IrqSetAction*</c>.</summary>
+    /// <summary>One <c>VfioConstants.IrqSetData*</c> and one <c>VfioConstants.IrqSetAction*</c>.</summary>
     public uint Flags;
     /// <summary>IRQ index.</summary>
     public uint Index;
@@ -716,7 +716,7 @@ public struct VfioPciDependentDevice
 {
     /// <summary>IOMMU group id (group mode; union with <see cref="Devid"/>).</summary>
     [FieldOffset(0)] public uint GroupId;
-    /// <summary>IOMMUFD device id or <see cref="Vfio.PciDevidOwned"/>/<see cref="Vfio.PciDevidNotOwned"/> (cdev mode).</summary>
+    /// <summary>IOMMUFD device id or <see cref="VfioConstants.PciDevidOwned"/>/<see cref="VfioConstants.PciDevidNotOwned"/> (cdev mode).</summary>
     [FieldOffset(0)] public uint Devid;
     /// <summary>PCI segment.</summary>
     [FieldOffset(4)] public ushort Segment;
@@ -732,7 +732,7 @@ public struct VfioPciHotResetInfo
 {
     /// <summary>Size of this struct plus device array.</summary>
     public uint Argsz;
-    /// <summary><c>Vfio.PciHotResetFlag*</c>.</summary>
+    /// <summary><c>VfioConstants.PciHotResetFlag*</c>.</summary>
     public uint Flags;
     /// <summary>Number of devices.</summary>
     public uint Count;
@@ -756,7 +756,7 @@ public struct VfioDeviceGfxPlaneInfo
 {
     /// <summary>Caller's size of this struct.</summary>
     [FieldOffset(0)] public uint Argsz;
-    /// <summary><c>Vfio.GfxPlaneType*</c>.</summary>
+    /// <summary><c>VfioConstants.GfxPlaneType*</c>.</summary>
     [FieldOffset(4)] public uint Flags;
     /// <summary>DRM plane type (in).</summary>
     [FieldOffset(8)] public uint DrmPlaneType;
@@ -794,7 +794,7 @@ public struct VfioDeviceIoeventfd
 {
     /// <summary>Caller's size of this struct.</summary>
     public uint Argsz;
-    /// <summary><c>Vfio.DeviceIoeventfd*</c>.</summary>
+    /// <summary><c>VfioConstants.DeviceIoeventfd*</c>.</summary>
     public uint Flags;
     /// <summary>Device fd offset of the write.</summary>
     public ulong Offset;
@@ -816,7 +816,7 @@ public struct VfioDeviceFeature
 {
     /// <summary>Size of this struct plus data.</summary>
     public uint Argsz;
-    /// <summary>Feature index (<see cref="Vfio.DeviceFeatureMask"/>) and GET/SET/PROBE.</summary>
+    /// <summary>Feature index (<see cref="VfioConstants.DeviceFeatureMask"/>) and GET/SET/PROBE.</summary>
     public uint Flags;
 }
 
@@ -827,13 +827,13 @@ public struct VfioDeviceBindIommufd
 {
     /// <summary>Caller's size of this struct.</summary>
     public uint Argsz;
-    /// <summary>0 or <see cref="Vfio.DeviceBindFlagToken"/>.</summary>
+    /// <summary>0 or <see cref="VfioConstants.DeviceBindFlagToken"/>.</summary>
     public uint Flags;
     /// <summary>The <c>/dev/iommu</c> fd.</summary>
     public int Iommufd;
     /// <summary>Out: IOMMUFD device id.</summary>
     public uint OutDevid;
-    /// <summary>User pointer to a 16-byte VF token UUID, read only with <see cref="Vfio.DeviceBindFlagToken"/>.</summary>
+    /// <summary>User pointer to a 16-byte VF token UUID, read only with <see cref="VfioConstants.DeviceBindFlagToken"/>.</summary>
     [UapiSince(6, 17)]
     public ulong TokenUuidPtr;
 }
@@ -844,11 +844,11 @@ public struct VfioDeviceAttachIommufdPt
 {
     /// <summary>Caller's size of this struct.</summary>
     public uint Argsz;
-    /// <summary>0 or <see cref="Vfio.DeviceAttachPasid"/>.</summary>
+    /// <summary>0 or <see cref="VfioConstants.DeviceAttachPasid"/>.</summary>
     public uint Flags;
     /// <summary>In: IOAS or HWPT id; out: the id actually attached.</summary>
     public uint PtId;
-    /// <summary>PASID, read only with <see cref="Vfio.DeviceAttachPasid"/>.</summary>
+    /// <summary>PASID, read only with <see cref="VfioConstants.DeviceAttachPasid"/>.</summary>
     [UapiSince(6, 13)]
     public uint Pasid;
 }
@@ -859,26 +859,26 @@ public struct VfioDeviceDetachIommufdPt
 {
     /// <summary>Caller's size of this struct.</summary>
     public uint Argsz;
-    /// <summary>0 or <see cref="Vfio.DeviceDetachPasid"/>.</summary>
+    /// <summary>0 or <see cref="VfioConstants.DeviceDetachPasid"/>.</summary>
     public uint Flags;
-    /// <summary>PASID, read only with <see cref="Vfio.DeviceDetachPasid"/>.</summary>
+    /// <summary>PASID, read only with <see cref="VfioConstants.DeviceDetachPasid"/>.</summary>
     [UapiSince(6, 13)]
     public uint Pasid;
 }
 
-/// <summary>Data of feature <see cref="Vfio.DeviceFeatureMigration"/> (<c>struct vfio_device_feature_migration</c>).</summary>
+/// <summary>Data of feature <see cref="VfioConstants.DeviceFeatureMigration"/> (<c>struct vfio_device_feature_migration</c>).</summary>
 [UapiHeader("vfio.h"), StructLayout(LayoutKind.Sequential)]
 public struct VfioDeviceFeatureMigration
 {
-    /// <summary><c>Vfio.Migration*</c>.</summary>
+    /// <summary><c>VfioConstants.Migration*</c>.</summary>
     public ulong Flags;
 }
 
-/// <summary>Data of feature <see cref="Vfio.DeviceFeatureMigDeviceState"/> (<c>struct vfio_device_feature_mig_state</c>).</summary>
+/// <summary>Data of feature <see cref="VfioConstants.DeviceFeatureMigDeviceState"/> (<c>struct vfio_device_feature_mig_state</c>).</summary>
 [UapiHeader("vfio.h"), StructLayout(LayoutKind.Sequential)]
 public struct VfioDeviceFeatureMigState
 {
-    /// <summary><c>Vfio.DeviceState*</c>.</summary>
+    /// <summary><c>VfioConstants.DeviceState*</c>.</summary>
     public uint DeviceState;
     /// <summary>Migration data fd.</summary>
     public int DataFd;
@@ -898,7 +898,7 @@ public struct VfioPrecopyInfo
     public ulong DirtyBytes;
 }
 
-/// <summary>Data of feature <see cref="Vfio.DeviceFeatureLowPowerEntryWithWakeup"/> (<c>struct vfio_device_low_power_entry_with_wakeup</c>).</summary>
+/// <summary>Data of feature <see cref="VfioConstants.DeviceFeatureLowPowerEntryWithWakeup"/> (<c>struct vfio_device_low_power_entry_with_wakeup</c>).</summary>
 [UapiHeader("vfio.h"), StructLayout(LayoutKind.Sequential)]
 public struct VfioDeviceLowPowerEntryWithWakeup
 {
@@ -908,7 +908,7 @@ public struct VfioDeviceLowPowerEntryWithWakeup
     public uint Reserved;
 }
 
-/// <summary>Data of feature <see cref="Vfio.DeviceFeatureDmaLoggingStart"/> (<c>struct vfio_device_feature_dma_logging_control</c>).</summary>
+/// <summary>Data of feature <see cref="VfioConstants.DeviceFeatureDmaLoggingStart"/> (<c>struct vfio_device_feature_dma_logging_control</c>).</summary>
 [UapiHeader("vfio.h"), StructLayout(LayoutKind.Sequential)]
 public struct VfioDeviceFeatureDmaLoggingControl
 {
@@ -932,7 +932,7 @@ public struct VfioDeviceFeatureDmaLoggingRange
     public ulong Length;
 }
 
-/// <summary>Data of feature <see cref="Vfio.DeviceFeatureDmaLoggingReport"/> (<c>struct vfio_device_feature_dma_logging_report</c>).</summary>
+/// <summary>Data of feature <see cref="VfioConstants.DeviceFeatureDmaLoggingReport"/> (<c>struct vfio_device_feature_dma_logging_report</c>).</summary>
 [UapiHeader("vfio.h"), StructLayout(LayoutKind.Sequential)]
 public struct VfioDeviceFeatureDmaLoggingReport
 {
@@ -946,7 +946,7 @@ public struct VfioDeviceFeatureDmaLoggingReport
     public ulong Bitmap;
 }
 
-/// <summary>Data of feature <see cref="Vfio.DeviceFeatureMigDataSize"/> (<c>struct vfio_device_feature_mig_data_size</c>).</summary>
+/// <summary>Data of feature <see cref="VfioConstants.DeviceFeatureMigDataSize"/> (<c>struct vfio_device_feature_mig_data_size</c>).</summary>
 [UapiHeader("vfio.h"), StructLayout(LayoutKind.Sequential)]
 public struct VfioDeviceFeatureMigDataSize
 {
@@ -954,11 +954,11 @@ public struct VfioDeviceFeatureMigDataSize
     public ulong StopCopyLength;
 }
 
-/// <summary>Data of feature <see cref="Vfio.DeviceFeatureBusMaster"/> (<c>struct vfio_device_feature_bus_master</c>).</summary>
+/// <summary>Data of feature <see cref="VfioConstants.DeviceFeatureBusMaster"/> (<c>struct vfio_device_feature_bus_master</c>).</summary>
 [UapiHeader("vfio.h"), StructLayout(LayoutKind.Sequential)]
 public struct VfioDeviceFeatureBusMaster
 {
-    /// <summary><see cref="Vfio.DeviceFeatureClearMaster"/> or <see cref="Vfio.DeviceFeatureSetMaster"/>.</summary>
+    /// <summary><see cref="VfioConstants.DeviceFeatureClearMaster"/> or <see cref="VfioConstants.DeviceFeatureSetMaster"/>.</summary>
     public uint Op;
 }
 
@@ -972,7 +972,7 @@ public struct VfioIommuType1Info
 {
     /// <summary>Caller's buffer size; the kernel raises it when the capability chain does not fit.</summary>
     public uint Argsz;
-    /// <summary><c>Vfio.IommuInfo*</c>.</summary>
+    /// <summary><c>VfioConstants.IommuInfo*</c>.</summary>
     public uint Flags;
     /// <summary>Bitmap of supported page sizes.</summary>
     public ulong IovaPgsizes;
@@ -992,7 +992,7 @@ public struct VfioIovaRange
     public ulong End;
 }
 
-/// <summary>Capability <see cref="Vfio.IommuType1InfoCapIovaRange"/>, followed by <see cref="NrIovas"/> ranges (<c>struct vfio_iommu_type1_info_cap_iova_range</c>).</summary>
+/// <summary>Capability <see cref="VfioConstants.IommuType1InfoCapIovaRange"/>, followed by <see cref="NrIovas"/> ranges (<c>struct vfio_iommu_type1_info_cap_iova_range</c>).</summary>
 [UapiHeader("vfio.h"), UapiFlexibleArray("iova_ranges", typeof(VfioIovaRange)), StructLayout(LayoutKind.Sequential)]
 public struct VfioIommuType1InfoCapIovaRange
 {
@@ -1004,7 +1004,7 @@ public struct VfioIommuType1InfoCapIovaRange
     public uint Reserved;
 }
 
-/// <summary>Capability <see cref="Vfio.IommuType1InfoCapMigration"/> (<c>struct vfio_iommu_type1_info_cap_migration</c>).</summary>
+/// <summary>Capability <see cref="VfioConstants.IommuType1InfoCapMigration"/> (<c>struct vfio_iommu_type1_info_cap_migration</c>).</summary>
 [UapiHeader("vfio.h"), StructLayout(LayoutKind.Sequential)]
 public struct VfioIommuType1InfoCapMigration
 {
@@ -1018,7 +1018,7 @@ public struct VfioIommuType1InfoCapMigration
     public ulong MaxDirtyBitmapSize;
 }
 
-/// <summary>Capability <see cref="Vfio.IommuType1InfoDmaAvail"/> (<c>struct vfio_iommu_type1_info_dma_avail</c>).</summary>
+/// <summary>Capability <see cref="VfioConstants.IommuType1InfoDmaAvail"/> (<c>struct vfio_iommu_type1_info_dma_avail</c>).</summary>
 [UapiHeader("vfio.h"), StructLayout(LayoutKind.Sequential)]
 public struct VfioIommuType1InfoDmaAvail
 {
@@ -1034,7 +1034,7 @@ public struct VfioIommuType1DmaMap
 {
     /// <summary>Caller's size of this struct.</summary>
     public uint Argsz;
-    /// <summary><c>Vfio.DmaMapFlag*</c>.</summary>
+    /// <summary><c>VfioConstants.DmaMapFlag*</c>.</summary>
     public uint Flags;
     /// <summary>Process virtual address.</summary>
     public ulong Vaddr;
@@ -1062,7 +1062,7 @@ public struct VfioIommuType1DmaUnmap
 {
     /// <summary>Caller's size of this struct (plus a <see cref="VfioBitmap"/> with GET_DIRTY_BITMAP).</summary>
     public uint Argsz;
-    /// <summary><c>Vfio.DmaUnmapFlag*</c>.</summary>
+    /// <summary><c>VfioConstants.DmaUnmapFlag*</c>.</summary>
     public uint Flags;
     /// <summary>IO virtual address.</summary>
     public ulong Iova;
@@ -1076,11 +1076,11 @@ public struct VfioIommuType1DirtyBitmap
 {
     /// <summary>Size of this struct plus data.</summary>
     public uint Argsz;
-    /// <summary><c>Vfio.IommuDirtyPagesFlag*</c>.</summary>
+    /// <summary><c>VfioConstants.IommuDirtyPagesFlag*</c>.</summary>
     public uint Flags;
 }
 
-/// <summary>Data of <see cref="Vfio.IommuDirtyPagesFlagGetBitmap"/> (<c>struct vfio_iommu_type1_dirty_bitmap_get</c>).</summary>
+/// <summary>Data of <see cref="VfioConstants.IommuDirtyPagesFlagGetBitmap"/> (<c>struct vfio_iommu_type1_dirty_bitmap_get</c>).</summary>
 [UapiHeader("vfio.h"), StructLayout(LayoutKind.Sequential)]
 public struct VfioIommuType1DirtyBitmapGet
 {
@@ -1114,7 +1114,7 @@ public struct VfioIommuSpaprTceInfo
 {
     /// <summary>Caller's size of this struct.</summary>
     public uint Argsz;
-    /// <summary><see cref="Vfio.IommuSpaprInfoDdw"/>.</summary>
+    /// <summary><see cref="VfioConstants.IommuSpaprInfoDdw"/>.</summary>
     public uint Flags;
     /// <summary>32-bit window start.</summary>
     public uint Dma32WindowStart;
@@ -1146,7 +1146,7 @@ public struct VfioEehPeOp
     public uint Argsz;
     /// <summary>Flags.</summary>
     public uint Flags;
-    /// <summary><c>Vfio.EehPe*</c> operation.</summary>
+    /// <summary><c>VfioConstants.EehPe*</c> operation.</summary>
     public uint Op;
     /// <summary>Error to inject (the only member of the C union).</summary>
     public VfioEehPeErr Err;

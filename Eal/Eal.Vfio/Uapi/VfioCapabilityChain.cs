@@ -22,7 +22,7 @@ public readonly ref struct VfioCapability
         Next = header.Next;
     }
 
-    /// <summary>Capability id (for example <see cref="Vfio.RegionInfoCapSparseMmap"/>).</summary>
+    /// <summary>Capability id (for example <see cref="VfioConstants.RegionInfoCapSparseMmap"/>).</summary>
     public ushort Id { get; }
 
     /// <summary>Capability version.</summary>
@@ -71,20 +71,20 @@ public readonly ref struct VfioCapability
         return MemoryMarshal.Cast<byte, TElement>(Bytes.Slice(headerSize, (int)(needed - (ulong)headerSize)));
     }
 
-    /// <summary>Areas of a <see cref="Vfio.RegionInfoCapSparseMmap"/> capability.</summary>
+    /// <summary>Areas of a <see cref="VfioConstants.RegionInfoCapSparseMmap"/> capability.</summary>
     /// <exception cref="UapiFormatException">This is not a sparse-mmap capability or its areas do not fit.</exception>
     public ReadOnlySpan<VfioRegionSparseMmapArea> ReadSparseMmapAreas()
     {
-        RequireId(Vfio.RegionInfoCapSparseMmap, "VFIO_REGION_INFO_CAP_SPARSE_MMAP");
+        RequireId(VfioConstants.RegionInfoCapSparseMmap, "VFIO_REGION_INFO_CAP_SPARSE_MMAP");
         var cap = Read<VfioRegionInfoCapSparseMmap>();
         return ReadArray<VfioRegionInfoCapSparseMmap, VfioRegionSparseMmapArea>(cap.NrAreas);
     }
 
-    /// <summary>Ranges of a type1 <see cref="Vfio.IommuType1InfoCapIovaRange"/> capability.</summary>
+    /// <summary>Ranges of a type1 <see cref="VfioConstants.IommuType1InfoCapIovaRange"/> capability.</summary>
     /// <exception cref="UapiFormatException">This is not an IOVA-range capability or its ranges do not fit.</exception>
     public ReadOnlySpan<VfioIovaRange> ReadIovaRanges()
     {
-        RequireId(Vfio.IommuType1InfoCapIovaRange, "VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE");
+        RequireId(VfioConstants.IommuType1InfoCapIovaRange, "VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE");
         var cap = Read<VfioIommuType1InfoCapIovaRange>();
         return ReadArray<VfioIommuType1InfoCapIovaRange, VfioIovaRange>(cap.NrIovas);
     }
@@ -126,36 +126,36 @@ public readonly ref struct VfioCapabilityChain
         _where = where ?? "VFIO info";
     }
 
-    /// <summary>Chain of a <see cref="VfioIoctl.DeviceGetRegionInfo"/> result (empty without <see cref="Vfio.RegionInfoFlagCaps"/>).</summary>
+    /// <summary>Chain of a <see cref="VfioIoctl.DeviceGetRegionInfo"/> result (empty without <see cref="VfioConstants.RegionInfoFlagCaps"/>).</summary>
     /// <exception cref="UapiFormatException">The buffer is shorter than the fixed struct or than its argsz.</exception>
     public static VfioCapabilityChain FromRegionInfo(ReadOnlySpan<byte> info)
     {
         var fixedPart = ReadFixed<VfioRegionInfo>(info, "VFIO_DEVICE_GET_REGION_INFO");
         string where = $"VFIO_DEVICE_GET_REGION_INFO region {fixedPart.Index}";
         var valid = Valid(info, fixedPart.Argsz, Unsafe.SizeOf<VfioRegionInfo>(), where);
-        uint first = (fixedPart.Flags & Vfio.RegionInfoFlagCaps) != 0 ? fixedPart.CapOffset : 0;
+        uint first = (fixedPart.Flags & VfioConstants.RegionInfoFlagCaps) != 0 ? fixedPart.CapOffset : 0;
         return new VfioCapabilityChain(valid, Unsafe.SizeOf<VfioRegionInfo>(), first, where);
     }
 
-    /// <summary>Chain of a <see cref="VfioIoctl.DeviceGetInfo"/> result (empty without <see cref="Vfio.DeviceFlagsCaps"/>).</summary>
+    /// <summary>Chain of a <see cref="VfioIoctl.DeviceGetInfo"/> result (empty without <see cref="VfioConstants.DeviceFlagsCaps"/>).</summary>
     /// <exception cref="UapiFormatException">The buffer is shorter than the fixed struct or than its argsz.</exception>
     public static VfioCapabilityChain FromDeviceInfo(ReadOnlySpan<byte> info)
     {
         const string where = "VFIO_DEVICE_GET_INFO";
         var fixedPart = ReadFixed<VfioDeviceInfo>(info, where);
         var valid = Valid(info, fixedPart.Argsz, Unsafe.SizeOf<VfioDeviceInfo>(), where);
-        uint first = (fixedPart.Flags & Vfio.DeviceFlagsCaps) != 0 ? fixedPart.CapOffset : 0;
+        uint first = (fixedPart.Flags & VfioConstants.DeviceFlagsCaps) != 0 ? fixedPart.CapOffset : 0;
         return new VfioCapabilityChain(valid, Unsafe.SizeOf<VfioDeviceInfo>(), first, where);
     }
 
-    /// <summary>Chain of a <see cref="VfioIoctl.IommuGetInfo"/> result (empty without <see cref="Vfio.IommuInfoCaps"/>).</summary>
+    /// <summary>Chain of a <see cref="VfioIoctl.IommuGetInfo"/> result (empty without <see cref="VfioConstants.IommuInfoCaps"/>).</summary>
     /// <exception cref="UapiFormatException">The buffer is shorter than the fixed struct or than its argsz.</exception>
     public static VfioCapabilityChain FromIommuType1Info(ReadOnlySpan<byte> info)
     {
         const string where = "VFIO_IOMMU_GET_INFO";
         var fixedPart = ReadFixed<VfioIommuType1Info>(info, where);
         var valid = Valid(info, fixedPart.Argsz, Unsafe.SizeOf<VfioIommuType1Info>(), where);
-        uint first = (fixedPart.Flags & Vfio.IommuInfoCaps) != 0 ? fixedPart.CapOffset : 0;
+        uint first = (fixedPart.Flags & VfioConstants.IommuInfoCaps) != 0 ? fixedPart.CapOffset : 0;
         return new VfioCapabilityChain(valid, Unsafe.SizeOf<VfioIommuType1Info>(), first, where);
     }
 
