@@ -466,16 +466,22 @@ internal sealed unsafe class SocketHeap
             }
         }
 
+        // Read the header now: when the release starts at the element, its header is unmapped afterwards.
         var prev = e->Prev;
         var next = e->Next;
+        nuint size = e->Size;
+        nint origStart = e->OrigStart;
+        nuint origSize = e->OrigSize;
         var (released, length) = _memory.ReleasePages(rs, re);
         if (released == 0)
         {
             return false;
         }
 
+        rs = released;
+        re = released + (nint)length;
         _totalBytes -= (ulong)length;
-        _freeBytes -= e->Size;
+        _freeBytes -= size;
         _freeCount--;
 
         // The run containing the element splits around the released pages.
@@ -513,8 +519,8 @@ internal sealed unsafe class SocketHeap
             var tail = (HeapElement*)re;
             *tail = default;
             tail->Size = (nuint)(end - re);
-            tail->OrigStart = e->OrigStart;
-            tail->OrigSize = e->OrigSize;
+            tail->OrigStart = origStart;
+            tail->OrigSize = origSize;
             tail->State = HeapElement.StateFree;
             tail->Next = next;
             if (next != null)

@@ -28,7 +28,7 @@ public static class IovaAddressCheck
         {
             var range = IovaRange.FromLength((ulong)list.BaseAddress, list.Length);
             string fix = totalLength < max / 2
-                ? string.Create(CultureInfo.InvariantCulture, $"Restart with --base-virtaddr 0x{Math.Max(0x1_0000_0000UL, 1UL << 32):x} (any base below 0x{max + 1 - totalLength:x} fits), or use --iova-mode=pa.")
+                ? string.Create(CultureInfo.InvariantCulture, $"Restart with --base-virtaddr 0x100000000 (any base below 0x{max + 1 - totalLength:x} fits), or use --iova-mode=pa.")
                 : "Use --iova-mode=pa (the memory does not fit the IOMMU's address space as VA).";
             if (range.Last > max)
             {

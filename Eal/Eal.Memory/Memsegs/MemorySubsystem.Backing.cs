@@ -292,8 +292,8 @@ public sealed partial class MemorySubsystem
     }
 
     /// <summary>
-    /// Trims [start, end) to the pages that can be given back (backed, not preallocated) inside one list and releases
-    /// them (free events first). Returns the released range, or (0, 0) when nothing could be released.
+    /// Trims [start, end) (page aligned) to the pages that can be given back (backed, not preallocated) inside one list
+    /// and releases them (free events first). Returns the released range, or (0, 0) when nothing could be released.
     /// </summary>
     internal (nint Start, nuint Length) ReleasePages(nint start, nint end)
     {
@@ -317,6 +317,17 @@ public sealed partial class MemorySubsystem
                 throw new InvalidOperationException("Release range must be page aligned.");
             }
 
+            // Preallocated pages at either end stay; a pinned page in the middle keeps the whole range.
+            while (first <= last && list.IsPinned(first))
+            {
+                first++;
+            }
+
+            while (last >= first && list.IsPinned(last))
+            {
+                last--;
+            }
+
             for (int i = first; i <= last; i++)
             {
                 if (!list.IsBacked(i) || list.IsPinned(i))
@@ -325,8 +336,14 @@ public sealed partial class MemorySubsystem
                 }
             }
 
+            if (last < first)
+            {
+                return (0, 0);
+            }
+
             int count = last - first + 1;
             nuint len = list.PageSize * (nuint)count;
+            start = list.AddressOf(first);
             NotifyFree(list, start, len);
             for (int i = first; i <= last; i++)
             {
