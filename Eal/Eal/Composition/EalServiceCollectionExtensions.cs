@@ -1,4 +1,5 @@
 using Eal;
+using Eal.Classes;
 using Eal.Emulation;
 using Eal.Logging;
 using Eal.Options;
@@ -44,6 +45,7 @@ public static class EalServiceCollectionExtensions
         services.TryAddSingleton(new EalArgumentsHolder(parsed));
         services.TryAddSingleton<IPlatform>(_ => CreatePlatform(raw));
         services.TryAddSingleton<EalInstance>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceClass, EthernetDeviceClass>());
 
         var levels = EalLogLevels.Parse(raw.LogLevel);
         services.AddLogging(b => b.AddDpdkLogLevels(levels));
