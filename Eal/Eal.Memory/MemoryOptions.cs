@@ -62,7 +62,7 @@ public sealed class MemoryOptions
 
     /// <summary>
     /// <c>--iova-mode</c> after the EAL decided it: <see cref="IovaMode.VA"/> or <see cref="IovaMode.PA"/>;
-    /// <see cref="IovaMode.DontCare"/> lets <see cref="Iova.IovaModeSelector"/> decide.
+    /// <see cref="IovaMode.DontCare"/> lets <see cref="IovaModeSelector"/> decide.
     /// </summary>
     public IovaMode IovaMode { get; set; } = IovaMode.DontCare;
 

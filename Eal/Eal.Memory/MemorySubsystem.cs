@@ -91,7 +91,16 @@ public sealed partial class MemorySubsystem : IDisposable
         if (mode == IovaMode.DontCare || mode == IovaMode.PA)
         {
             bool phys = ProbePhysicalAddresses(os, !options.NoHuge);
-            mode = IovaModeSelector.Select(mode, phys, mode == IovaMode.DontCare && IovaModeSelector.IommuPresent(os));
+            try
+            {
+                mode = IovaModeSelector.Select(new IovaModeInputs(
+                    mode == IovaMode.DontCare ? null : mode, [], phys,
+                    mode == IovaMode.DontCare && PhysicalAddressProbe.IommuPresent(os))).Mode;
+            }
+            catch (IovaModeException ex)
+            {
+                throw new MemoryException(ex.Message);
+            }
         }
 
         int sockets = inventory?.SocketCount ?? 1;
@@ -126,7 +135,7 @@ public sealed partial class MemorySubsystem : IDisposable
     private static unsafe bool ProbePhysicalAddresses(IMemoryOs os, bool usingHugepages)
     {
         long probe = 1; // a present page of our own stack
-        return IovaModeSelector.PhysicalAddressesAvailable(os, usingHugepages, (nint)(&probe));
+        return PhysicalAddressProbe.PhysicalAddressesAvailable(os, usingHugepages, (nint)(&probe));
     }
 
     /// <summary>Bytes backed on <paramref name="socket"/> (external memory excluded).</summary>

@@ -2,7 +2,6 @@ using Eal.Bus;
 using Eal.Classes;
 using Eal.Devargs;
 using Eal.Hotplug;
-using Eal.Iova;
 using Eal.MultiProcess;
 using Eal.Options;
 using Eal.Platform;

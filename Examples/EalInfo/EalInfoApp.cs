@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Eal;
+using Eal.Bus;
 using Eal.Bus.Vdev;
 using Eal.Devargs;
 using Eal.Options;
@@ -39,7 +40,7 @@ internal static class EalInfoApp
             return 0;
         }
         catch (Exception ex) when (ex is EalArgumentException or EalInitException or PluginLoadException
-                                       or DevargsException or Eal.Iova.IovaModeException)
+                                       or DevargsException or IovaModeException)
         {
             WriteFailure(stdout, ex.Message);
             stderr.WriteLine(ex.Message);

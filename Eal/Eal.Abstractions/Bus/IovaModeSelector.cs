@@ -1,6 +1,5 @@
-using Eal.Bus;
 
-namespace Eal.Iova;
+namespace Eal.Bus;
 
 /// <summary>Everything EAL weighs to choose the process IOVA mode.</summary>
 /// <param name="Requested">The <c>--iova-mode</c> value, or null when not given.</param>

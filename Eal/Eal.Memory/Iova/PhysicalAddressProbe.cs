@@ -3,8 +3,11 @@ using Eal.Memory.Os;
 
 namespace Eal.Memory.Iova;
 
-/// <summary>Decides the IOVA mode when nothing forces it, as DPDK's <c>rte_eal_init</c> does.</summary>
-public static class IovaModeSelector
+/// <summary>
+/// What the memory subsystem reports to the IOVA-mode decision (<see cref="IovaModeSelector"/>): can physical
+/// addresses be read, is an IOMMU present.
+/// </summary>
+public static class PhysicalAddressProbe
 {
     /// <summary>
     /// True when physical addresses can be read: hugepages are in use and <c>/proc/self/pagemap</c> returns a
@@ -14,27 +17,6 @@ public static class IovaModeSelector
     {
         ArgumentNullException.ThrowIfNull(os);
         return usingHugepages && os.VirtualToPhysical(probeAddress) != null;
-    }
-
-    /// <summary>
-    /// Resolves <paramref name="requested"/>: VA or PA are kept; don't-care becomes VA when physical addresses are
-    /// unavailable or an IOMMU is present (<c>SysfsRoot/kernel/iommu_groups</c> has entries), else PA.
-    /// PA without physical addresses fails with what to do.
-    /// </summary>
-    public static IovaMode Select(IovaMode requested, bool physicalAddressesAvailable, bool iommuPresent)
-    {
-        IovaMode mode = requested switch
-        {
-            IovaMode.VA => IovaMode.VA,
-            IovaMode.PA => IovaMode.PA,
-            _ => !physicalAddressesAvailable || iommuPresent ? IovaMode.VA : IovaMode.PA,
-        };
-        if (mode == IovaMode.PA && !physicalAddressesAvailable)
-        {
-            throw new MemoryException(PhysicalAddressesUnavailableMessage);
-        }
-
-        return mode;
     }
 
     /// <summary>True when the sysfs tree lists at least one IOMMU group.</summary>

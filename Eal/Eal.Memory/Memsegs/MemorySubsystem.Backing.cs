@@ -23,7 +23,7 @@ public sealed partial class MemorySubsystem
                 nint page = list.AddressOf(first + i);
                 ulong iova = IovaMode == IovaMode.PA
                     ? _os.VirtualToPhysical(page) ?? throw new MemoryException(string.Create(CultureInfo.InvariantCulture,
-                        $"IOVA as PA: no physical address for page 0x{(nuint)page:x} of {list.Name}. {IovaModeSelector.PhysicalAddressesUnavailableMessage}"))
+                        $"IOVA as PA: no physical address for page 0x{(nuint)page:x} of {list.Name}. {PhysicalAddressProbe.PhysicalAddressesUnavailableMessage}"))
                     : (ulong)page;
                 list.SetBacked(first + i, iova, pinned);
             }
