@@ -16,12 +16,16 @@ public sealed class EmulatedPlatform : IPlatform, IDisposable
 
     /// <summary>Writes the trees of <paramref name="machine"/> (or <see cref="MachineSpec.Default"/>) under a new temporary directory.</summary>
     /// <param name="machine">The machine; the platform keeps and updates this instance.</param>
-    /// <param name="parentDirectory">Where to create the temporary directory; the system temp directory by default.</param>
+    /// <param name="parentDirectory">
+    /// Where to create the temporary directory. By default <c>/dev/shm</c> when it is a writable directory (a
+    /// memory filesystem, like real sysfs: creating tens of thousands of files on a disk filesystem is slow),
+    /// otherwise the system temp directory.
+    /// </param>
     /// <exception cref="FormatException">The description is invalid.</exception>
     public EmulatedPlatform(MachineDescription? machine = null, string? parentDirectory = null)
     {
         Machine = machine ?? MachineSpec.Default();
-        Root = Path.Combine(parentDirectory ?? Path.GetTempPath(), "eal-emu-" + Guid.NewGuid().ToString("N")[..12]);
+        Root = Path.Combine(parentDirectory ?? DefaultParentDirectory(), "eal-emu-" + Guid.NewGuid().ToString("N")[..12]);
         try
         {
             Directory.CreateDirectory(Root);
@@ -129,6 +133,24 @@ public sealed class EmulatedPlatform : IPlatform, IDisposable
             _disposed = true;
             TryDelete(Root);
         }
+    }
+
+    private static string DefaultParentDirectory()
+    {
+        const string shm = "/dev/shm";
+        if (OperatingSystem.IsLinux() && Directory.Exists(shm))
+        {
+            try
+            {
+                string probe = Path.Combine(shm, ".eal-emu-probe-" + Guid.NewGuid().ToString("N"));
+                Directory.CreateDirectory(probe);
+                Directory.Delete(probe);
+                return shm;
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return Path.GetTempPath();
     }
 
     private static void TryDelete(string path)

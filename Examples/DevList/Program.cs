@@ -1,0 +1,1 @@
+return DevList.DevListCommand.Run(args, Console.Out, Console.Error);
