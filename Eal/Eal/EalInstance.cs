@@ -2,6 +2,9 @@ using Eal.Bus;
 using Eal.Classes;
 using Eal.Devargs;
 using Eal.Hotplug;
+using Eal.Memory;
+using Eal.Memory.Iova;
+using Eal.Memory.Os;
 using Eal.MultiProcess;
 using Eal.Options;
 using Eal.Platform;
@@ -110,6 +113,9 @@ public sealed class EalInstance : IDisposable
     /// <summary>Whether memory is backed by hugepages (false with <c>--no-huge</c>).</summary>
     public bool UsesHugepages => !Settings.NoHuge;
 
+    /// <summary>The memory subsystem: memseg lists, heap, memzones, memory events.</summary>
+    public MemorySubsystem Memory { get; private set; } = null!;
+
     /// <summary>Devices that a driver failed to probe at init; init went on without them.</summary>
     public IReadOnlyList<ProbeFailure> ProbeFailures { get; private set; } = [];
 
@@ -184,14 +190,32 @@ public sealed class EalInstance : IDisposable
             }
         }
 
-        IovaDecision = IovaModeSelector.Select(new IovaModeInputs(
-            Requested: Settings.IovaMode == IovaMode.DontCare ? null : Settings.IovaMode,
-            BusRequirements: Buses.Select(b => (b.Name, b.GetIovaRequirement())).ToArray(),
-            PhysicalAddressesAvailable: PhysicalAddressesAvailable(),
-            IommuPresent: IommuPresent(Platform)));
+        var memoryOs = _services.GetRequiredService<IMemoryOs>();
+        try
+        {
+            IovaDecision = IovaModeSelector.Select(new IovaModeInputs(
+                Requested: Settings.IovaMode == IovaMode.DontCare ? null : Settings.IovaMode,
+                BusRequirements: Buses.Select(b => (b.Name, b.GetIovaRequirement())).ToArray(),
+                PhysicalAddressesAvailable: PhysicalAddressesAvailable(memoryOs),
+                IommuPresent: PhysicalAddressProbe.IommuPresent(memoryOs)));
+        }
+        catch (IovaModeException ex)
+        {
+            throw new EalInitException(ex.Message, ex);
+        }
         foreach (var w in IovaDecision.Warnings) _log.LogWarning("{Warning}", w);
         _log.LogInformation("Selected IOVA mode '{Mode}': {Reason}", IovaMode.ToString(), IovaDecision.Reason);
         BusContext.IovaMode = IovaMode;
+
+        try
+        {
+            Memory = MemorySubsystem.Create(MemoryOptionsFrom(Settings, IovaMode), memoryOs);
+        }
+        catch (MemoryException ex)
+        {
+            throw new EalInitException(ex.Message, ex);
+        }
+        _teardown.Push(Memory.Dispose);
 
         var failures = new List<ProbeFailure>();
         foreach (var bus in Buses)
@@ -235,21 +259,31 @@ public sealed class EalInstance : IDisposable
     }
 
     /// <summary>
-    /// DPDK's <c>rte_eal_using_phys_addrs</c>: hugepages in use and pagemap answering with real frame numbers.
-    /// The emulated kernel always answers; on Linux pagemap gives frame numbers only to CAP_SYS_ADMIN.
+    /// DPDK's <c>rte_eal_using_phys_addrs</c>: hugepages in use and pagemap answering with a real frame number
+    /// for a probe page (on Linux only CAP_SYS_ADMIN gets frame numbers).
     /// </summary>
-    private bool PhysicalAddressesAvailable()
+    private unsafe bool PhysicalAddressesAvailable(IMemoryOs os)
     {
-        if (Settings.NoHuge) return false;
-        if (Platform.IsEmulated) return true;
-        return Environment.UserName == "root" && File.Exists(Path.Combine(Platform.ProcRoot, "self", "pagemap"));
+        long probe = 0;
+        return PhysicalAddressProbe.PhysicalAddressesAvailable(os, usingHugepages: !Settings.NoHuge, (nint)(&probe));
     }
 
-    private static bool IommuPresent(IPlatform platform)
+    private static MemoryOptions MemoryOptionsFrom(EalSettings s, IovaMode iova) => new()
     {
-        string groups = Path.Combine(platform.SysfsRoot, "kernel", "iommu_groups");
-        return Directory.Exists(groups) && Directory.EnumerateFileSystemEntries(groups).Any();
-    }
+        NoHuge = s.NoHuge,
+        HugeDir = s.HugeDirectory,
+        HugeUnlink = s.HugeUnlink,
+        InMemory = s.InMemory,
+        SingleFileSegments = s.SingleFileSegments,
+        LegacyMem = s.LegacyMemory,
+        MatchAllocations = s.MatchAllocations,
+        MemoryMb = s.MemorySize is { } m ? m >> 20 : null,
+        SocketMemMb = s.NumaMemory?.Select(b => b >> 20).ToArray(),
+        SocketLimitMb = s.NumaLimit?.Select(b => b >> 20).ToArray(),
+        BaseVirtAddr = s.BaseVirtualAddress ?? 0,
+        FilePrefix = s.FilePrefix,
+        IovaMode = iova,
+    };
 
     // ---- hotplug -----------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@ using Eal;
 using Eal.Classes;
 using Eal.Emulation;
 using Eal.Logging;
+using Eal.Memory.Os;
 using Eal.Options;
 using Eal.Platform;
 using Eal.Plugins;
@@ -45,6 +46,7 @@ public static class EalServiceCollectionExtensions
         services.TryAddSingleton(new EalArgumentsHolder(parsed));
         services.TryAddSingleton<IPlatform>(_ => CreatePlatform(raw));
         services.TryAddSingleton<EalInstance>();
+        services.TryAddSingleton<IMemoryOs>(sp => CreateMemoryOs(sp.GetRequiredService<IPlatform>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceClass, EthernetDeviceClass>());
 
         var levels = EalLogLevels.Parse(raw.LogLevel);
@@ -56,6 +58,21 @@ public static class EalServiceCollectionExtensions
             services.AddSingleton<IReadOnlyList<LoadedPlugin>>(loaded);
         }
         return services;
+    }
+
+    /// <summary>The memory side of the OS seam: the real kernel, or the emulated machine's hugepage pools.</summary>
+    private static IMemoryOs CreateMemoryOs(IPlatform platform)
+    {
+        if (platform is not EmulatedPlatform emulated) return new LinuxMemoryOs(platform.SysfsRoot, platform.ProcRoot);
+        var machine = emulated.Machine;
+        var nodes = machine.NumaNodes.OrderBy(n => n.Id).ToList();
+        var pools = nodes.SelectMany(n => n.Hugepages).Select(h => h.SizeKiB).Distinct().Order()
+            .Select(size => new EmulatedHugepagePool((nuint)(size * 1024),
+                nodes.Select(n => (long)n.Hugepages.Where(h => h.SizeKiB == size).Sum(h => h.Free)).ToArray()))
+            .ToArray();
+        var mounts = pools.Length == 0 ? [] : new[] { (Path.Combine(emulated.DevRoot, "hugepages"), pools[0].PageSize) };
+        int groups = machine.IommuPresent ? Math.Max(1, machine.PciFunctions.Count(f => f.IommuGroup is not null)) : 0;
+        return new EmulatedMemoryOs(pools, mounts, Math.Max(1, nodes.Count), groups);
     }
 
     private static IPlatform CreatePlatform(EalOptions options)

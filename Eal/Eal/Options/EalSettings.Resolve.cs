@@ -1,3 +1,4 @@
+using Eal.Memory;
 using System.Globalization;
 using System.Numerics;
 using System.Text.RegularExpressions;

@@ -1,3 +1,4 @@
+using Eal.Memory;
 using System.Numerics;
 using System.Text.RegularExpressions;
 using Eal.Bus;

@@ -49,17 +49,6 @@ public enum EalProcessType
     Auto,
 }
 
-/// <summary><c>--huge-unlink</c>.</summary>
-public enum HugeUnlinkMode
-{
-    /// <summary>Remove existing hugepage files before use, keep new ones (default).</summary>
-    Existing,
-    /// <summary>Unlink hugepage files right after mapping them (also implied by <c>--in-memory</c>).</summary>
-    Always,
-    /// <summary>Never unlink (may leak data between runs).</summary>
-    Never,
-}
-
 /// <summary><c>--vfio-intr</c>.</summary>
 public enum VfioInterruptMode
 {
