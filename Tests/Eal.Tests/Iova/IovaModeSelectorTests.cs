@@ -1,6 +1,5 @@
 using NUnit.Framework;
 using Eal.Bus;
-using Eal.Bus;
 
 namespace Eal.Tests.Iova;
 
