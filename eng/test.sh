@@ -21,7 +21,7 @@ if [ "$build" -ne 0 ]; then
     exit "$build"
 fi
 
-dotnet test Eal.sln -c Release --no-build -nologo -v quiet 2>&1 | tee "$log"
+dotnet test Eal.sln -c Release --no-build -nologo -v minimal 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # Sum the per-project "Passed!/Failed!  - Failed: F, Passed: P, Skipped: S, Total: T" lines into one line.

@@ -93,9 +93,9 @@ public static class IovaModeSelector
 
         if (mode == IovaMode.PA && !inputs.PhysicalAddressesAvailable)
             throw new IovaModeException(
-                $"Cannot use IOVA as 'PA' ({reason}) since physical addresses are not available: " +
-                "they need hugepages and root (CAP_SYS_ADMIN) to read /proc/self/pagemap. " +
-                "Run as root with hugepages reserved, or use an IOMMU with --iova-mode=va.");
+                $"Cannot use IOVA as 'PA' since physical addresses are not available ({reason}): /proc/self/pagemap " +
+                "gives page frame numbers only with hugepages in use and root (CAP_SYS_ADMIN). " +
+                "Run as root with hugepages reserved, or use --iova-mode=va.");
         return new IovaModeDecision(mode, reason, warnings);
     }
 }
