@@ -246,7 +246,7 @@ public partial class PciBus : Bus
         }
         if (outcome == ProbeOutcome.Declined && needMapping && (drv.Flags & DriverFlags.KeepMappedResources) == 0)
             Unmap(dev);
-        if (outcome == ProbeOutcome.Probed) Log.Probed(Logger, dev.Name, dev.Id.ToString(), drv.Name);
+        if (outcome == ProbeOutcome.Probed) Log.Probed(Logger, dev.Name, dev.Id, drv.Name);
         return outcome;
     }
 
@@ -326,6 +326,6 @@ public partial class PciBus : Bus
         public static partial void NotManaged(ILogger logger, string device, string kernelDriver, string driver);
 
         [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Probe PCI driver: {Driver} ({Id}) device: {Device}")]
-        public static partial void Probed(ILogger logger, string device, string id, string driver);
+        public static partial void Probed(ILogger logger, string device, PciDeviceId id, string driver);
     }
 }

@@ -38,7 +38,7 @@ internal static class PciSysfsScanner
         void One(int i)
         {
             List<PciScanDiagnostic>? diags = null;
-            results[i] = ScanOne(entries[i].Address, entries[i].Path, ref diags);
+            results[i] = ScanOne(entries[i].Address, entries[i].Path, ResolveDirectory(entries[i].Path), ref diags);
             perDevice[i] = diags;
         }
         if (entries.Count >= ParallelThreshold)
@@ -54,68 +54,87 @@ internal static class PciSysfsScanner
         return (devices, diagnostics);
     }
 
-    private static PciDeviceInfo? ScanOne(PciAddress address, string dir, ref List<PciScanDiagnostic>? diags)
+    /// <summary>
+    /// The real directory behind a <c>bus/pci/devices</c> link. Reading a dozen files through the resolved path
+    /// spares the kernel a symlink walk per open; the link itself is what DPDK reads, so fall back to it.
+    /// </summary>
+    private static string ResolveDirectory(string linkPath)
+    {
+        try
+        {
+            string? target = new FileInfo(linkPath).LinkTarget;
+            if (target is null) return linkPath;
+            string full = Path.GetFullPath(target, Path.GetDirectoryName(linkPath)!);
+            return Directory.Exists(full) ? full : linkPath;
+        }
+        catch (IOException)
+        {
+            return linkPath;
+        }
+    }
+
+    private static PciDeviceInfo? ScanOne(PciAddress address, string shown, string dir, ref List<PciScanDiagnostic>? diags)
     {
         string a = address.ToString();
         Span<byte> buf = stackalloc byte[4096];
 
-        if (!Required(dir, a, "vendor", 0xFFFF, buf, out ulong vendor, ref diags)
-            | !Required(dir, a, "device", 0xFFFF, buf, out ulong device, ref diags)
-            | !Required(dir, a, "subsystem_vendor", 0xFFFF, buf, out ulong subVendor, ref diags)
-            | !Required(dir, a, "subsystem_device", 0xFFFF, buf, out ulong subDevice, ref diags))
+        if (!Required(shown, dir, a, "vendor", 0xFFFF, buf, out ulong vendor, ref diags)
+            | !Required(shown, dir, a, "device", 0xFFFF, buf, out ulong device, ref diags)
+            | !Required(shown, dir, a, "subsystem_vendor", 0xFFFF, buf, out ulong subVendor, ref diags)
+            | !Required(shown, dir, a, "subsystem_device", 0xFFFF, buf, out ulong subDevice, ref diags))
             return null;
-        string classPath = Path.Combine(dir, "class");
+        string classPath = Path.Combine(dir, "class"), classShown = Path.Combine(shown, "class");
         int cn = ReadFile(classPath, buf);
         if (cn < 0 || !TryParseSysfsValue(buf[..cn], out long classValue) || classValue < 0)
         {
-            (diags ??= []).Add(new(a, classPath, cn < 0
-                ? $"{a}: cannot read {classPath}: the file is missing; the function is skipped"
-                : $"{a}: cannot parse {classPath}: \"{Show(buf[..cn])}\" is not a class code such as 0x020000 followed by a newline; the function is skipped", true));
+            (diags ??= []).Add(new(a, classShown, cn < 0
+                ? $"{a}: cannot read {classShown}: the file is missing; the function is skipped"
+                : $"{a}: cannot parse {classShown}: \"{Show(buf[..cn])}\" is not a class code such as 0x020000 followed by a newline; the function is skipped", true));
             return null;
         }
         uint classId = (uint)(classValue & 0xFFFFFF); // DPDK keeps the low 24 bits
 
         // revision is not read by DPDK; a missing or bad one is reported but does not cost the function.
         byte revision = 0;
-        string revPath = Path.Combine(dir, "revision");
+        string revPath = Path.Combine(dir, "revision"), revShown = Path.Combine(shown, "revision");
         int rn = ReadFile(revPath, buf);
         if (rn >= 0 && TryParseSysfsValue(buf[..rn], out long rev) && rev is >= 0 and <= 0xFF) revision = (byte)rev;
-        else (diags ??= []).Add(new(a, revPath, $"{a}: {revPath} is missing or not a number in 0..0xff; revision taken as 0", false));
+        else (diags ??= []).Add(new(a, revShown, $"{a}: {revShown} is missing or not a number in 0..0xff; revision taken as 0", false));
 
-        int maxVfs = OptionalInt(Path.Combine(dir, "max_vfs"), buf, a, ref diags) ?? OptionalInt(Path.Combine(dir, "sriov_numvfs"), buf, a, ref diags) ?? 0;
-        int totalVfs = OptionalInt(Path.Combine(dir, "sriov_totalvfs"), buf, a, ref diags) ?? 0;
+        int maxVfs = OptionalInt(Path.Combine(dir, "max_vfs"), Path.Combine(shown, "max_vfs"), buf, a, ref diags) ?? OptionalInt(Path.Combine(dir, "sriov_numvfs"), Path.Combine(shown, "sriov_numvfs"), buf, a, ref diags) ?? 0;
+        int totalVfs = OptionalInt(Path.Combine(dir, "sriov_totalvfs"), Path.Combine(shown, "sriov_totalvfs"), buf, a, ref diags) ?? 0;
 
         // numa_node: missing means no affinity (-1); present but malformed skips the function, as DPDK does.
         int numa = -1;
-        string numaPath = Path.Combine(dir, "numa_node");
-        int nn = ReadFile(numaPath, buf);
+        string numaPath = Path.Combine(dir, "numa_node"), numaShown = Path.Combine(shown, "numa_node");
+        int nn = ReadOptionalFile(numaPath, buf);
         if (nn >= 0)
         {
             if (!TryParseSysfsValue(buf[..nn], out long nv) || nv < -1 || nv > int.MaxValue)
             {
-                (diags ??= []).Add(new(a, numaPath, $"{a}: cannot parse {numaPath}: \"{Show(buf[..nn])}\" is not a NUMA node number (or -1) followed by a newline; the function is skipped", true));
+                (diags ??= []).Add(new(a, numaShown, $"{a}: cannot parse {numaShown}: \"{Show(buf[..nn])}\" is not a NUMA node number (or -1) followed by a newline; the function is skipped", true));
                 return null;
             }
             numa = (int)nv;
         }
 
-        string resPath = Path.Combine(dir, "resource");
+        string resPath = Path.Combine(dir, "resource"), resShown = Path.Combine(shown, "resource");
         int resLen = ReadFile(resPath, buf);
         if (resLen < 0)
         {
-            (diags ??= []).Add(new(a, resPath, $"{a}: cannot read {resPath}: the file is missing; the function is skipped", true));
+            (diags ??= []).Add(new(a, resShown, $"{a}: cannot read {resShown}: the file is missing; the function is skipped", true));
             return null;
         }
         if (!TryParseResources(buf[..resLen], out var resources, out string? resError))
         {
-            (diags ??= []).Add(new(a, resPath, $"{a}: cannot parse {resPath}: {resError}; the function is skipped", true));
+            (diags ??= []).Add(new(a, resShown, $"{a}: cannot parse {resShown}: {resError}; the function is skipped", true));
             return null;
         }
 
-        string driverPath = Path.Combine(dir, "driver");
+        string driverPath = Path.Combine(dir, "driver"), driverShown = Path.Combine(shown, "driver");
         if (!TryReadLinkName(driverPath, out string? driver))
         {
-            (diags ??= []).Add(new(a, driverPath, $"{a}: {driverPath} is not a symbolic link to bus/pci/drivers/<name>; the function is skipped", true));
+            (diags ??= []).Add(new(a, driverShown, $"{a}: {driverShown} is not a symbolic link to bus/pci/drivers/<name>; the function is skipped", true));
             return null;
         }
         var kind = driver switch
@@ -127,12 +146,12 @@ internal static class PciSysfsScanner
             _ => PciKernelDriverKind.Other,
         };
 
-        string groupPath = Path.Combine(dir, "iommu_group");
+        string groupPath = Path.Combine(dir, "iommu_group"), groupShown = Path.Combine(shown, "iommu_group");
         int? group = null;
         if (!TryReadLinkName(groupPath, out string? groupName)
             || (groupName is not null && (!int.TryParse(groupName, NumberStyles.None, CultureInfo.InvariantCulture, out int g) || (group = g) is null)))
         {
-            (diags ??= []).Add(new(a, groupPath, $"{a}: {groupPath} is not a symbolic link to kernel/iommu_groups/<number>; the function is skipped", true));
+            (diags ??= []).Add(new(a, groupShown, $"{a}: {groupShown} is not a symbolic link to kernel/iommu_groups/<number>; the function is skipped", true));
             return null;
         }
 
@@ -148,32 +167,32 @@ internal static class PciSysfsScanner
         }
 
         PciAddress? physfn = null;
-        string physfnPath = Path.Combine(dir, "physfn");
+        string physfnPath = Path.Combine(dir, "physfn"), physfnShown = Path.Combine(shown, "physfn");
         if (!TryReadLinkName(physfnPath, out string? pf) || (pf is not null && !PciAddress.TryParse(pf, out _)))
         {
-            (diags ??= []).Add(new(a, physfnPath, $"{a}: {physfnPath} is not a symbolic link to the PF's directory; the function is skipped", true));
+            (diags ??= []).Add(new(a, physfnShown, $"{a}: {physfnShown} is not a symbolic link to the PF's directory; the function is skipped", true));
             return null;
         }
         if (pf is not null) physfn = PciAddress.Parse(pf);
 
-        return new PciDeviceInfo(address, dir,
+        return new PciDeviceInfo(address, shown,
             new PciDeviceId((ushort)vendor, (ushort)device, (ushort)subVendor, (ushort)subDevice, classId),
             revision, numa, resources, driver, kind, group, cdev, maxVfs, totalVfs, physfn);
     }
 
-    private static bool Required(string dir, string a, string file, ulong max, Span<byte> buf, out ulong value, ref List<PciScanDiagnostic>? d)
+    private static bool Required(string shown, string dir, string a, string file, ulong max, Span<byte> buf, out ulong value, ref List<PciScanDiagnostic>? d)
     {
         value = 0;
-        string path = Path.Combine(dir, file);
+        string path = Path.Combine(dir, file), shownPath = Path.Combine(shown, file);
         int n = ReadFile(path, buf);
         if (n < 0)
         {
-            (d ??= []).Add(new(a, path, $"{a}: cannot read {path}: the file is missing; the function is skipped (the kernel always shows it, so the sysfs tree is damaged)", true));
+            (d ??= []).Add(new(a, shownPath, $"{a}: cannot read {shownPath}: the file is missing; the function is skipped (the kernel always shows it, so the sysfs tree is damaged)", true));
             return false;
         }
         if (!TryParseSysfsValue(buf[..n], out long v) || v < 0 || (ulong)v > max)
         {
-            (d ??= []).Add(new(a, path, $"{a}: cannot parse {path}: \"{Show(buf[..n])}\" is not a number in 0..0x{max:x} followed by a newline; the function is skipped", true));
+            (d ??= []).Add(new(a, shownPath, $"{a}: cannot parse {shownPath}: \"{Show(buf[..n])}\" is not a number in 0..0x{max:x} followed by a newline; the function is skipped", true));
             return false;
         }
         value = (ulong)v;
@@ -181,14 +200,20 @@ internal static class PciSysfsScanner
     }
 
 
-    private static int? OptionalInt(string path, Span<byte> buf, string a, ref List<PciScanDiagnostic>? diags)
+    private static int? OptionalInt(string path, string shownPath, Span<byte> buf, string a, ref List<PciScanDiagnostic>? diags)
     {
-        int n = ReadFile(path, buf);
+        int n = ReadOptionalFile(path, buf);
         if (n < 0) return null;
         if (TryParseSysfsValue(buf[..n], out long v) && v is >= 0 and <= 0xFFFF) return (int)v;
-        (diags ??= []).Add(new(a, path, $"{a}: ignoring {path}: \"{Show(buf[..n])}\" is not a VF count in 0..65535", false));
+        (diags ??= []).Add(new(a, shownPath, $"{a}: ignoring {shownPath}: \"{Show(buf[..n])}\" is not a VF count in 0..65535", false));
         return null;
     }
+
+    /// <summary>
+    /// <see cref="ReadFile"/> for files that are often absent (<c>max_vfs</c>, <c>sriov_*</c>): a stat first is far
+    /// cheaper than the exception a failed open costs, which matters with tens of thousands of functions.
+    /// </summary>
+    internal static int ReadOptionalFile(string path, Span<byte> buf) => File.Exists(path) ? ReadFile(path, buf) : -1;
 
     /// <summary>Reads a small file into <paramref name="buf"/>; -1 when it does not exist (or is a directory).</summary>
     internal static int ReadFile(string path, Span<byte> buf)
