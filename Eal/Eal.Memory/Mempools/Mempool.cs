@@ -347,42 +347,77 @@ public sealed unsafe class Mempool : IDisposable
     /// <param name="n">How many.</param>
     /// <param name="cache">This thread's cache, or null.</param>
     /// <returns>True when all <paramref name="n"/> were obtained; false (nothing obtained) when the pool has fewer.</returns>
+    /// <remarks>
+    /// Order (as DPDK's <c>rte_mempool_generic_get</c>): <paramref name="objs"/>[0] is the most recently cached object,
+    /// i.e. the top <paramref name="n"/> cache slots are copied in reverse, so a put of k objects followed by a get of
+    /// k returns them last-first. The hit path is a length update and a vectorised reversed copy; refills are out of line.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool GenericGet(NativeMempool* mp, nint* objs, uint n, MempoolCache* cache)
+    {
+        if (cache != null)
+        {
+            uint len = cache->Len;
+            if (n <= len)
+            {
+                len -= n;
+                cache->Len = len;
+                MempoolCopy.Reversed(objs, (nint*)((byte*)cache + MempoolCache.ObjectsOffset) + len, n);
+                return true;
+            }
+        }
+
+        return GetSlow(mp, objs, n, cache);
+    }
+
+    /// <summary>Returns <paramref name="n"/> objects through <paramref name="cache"/> (null: straight to the ring).</summary>
+    /// <param name="mp">The pool the objects belong to.</param>
+    /// <param name="objs">Object addresses.</param>
+    /// <param name="n">How many.</param>
+    /// <param name="cache">This thread's cache, or null.</param>
+    /// <exception cref="InvalidOperationException">The ring overflowed: an object was freed twice or belongs to another pool.</exception>
+    /// <remarks>
+    /// The hit path (the cache stays at or below its flush threshold) is a length update and a vectorised copy in order;
+    /// flushes and cache-less puts are out of line.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void GenericPut(NativeMempool* mp, nint* objs, uint n, MempoolCache* cache)
+    {
+        if (cache != null)
+        {
+            // len never exceeds the threshold, so the subtraction cannot wrap; n is compared without an addition that could.
+            uint len = cache->Len;
+            if (n <= cache->FlushThresholdValue - len)
+            {
+                cache->Len = len + n;
+                MempoolCopy.Forward((nint*)((byte*)cache + MempoolCache.ObjectsOffset) + len, objs, n);
+                return;
+            }
+        }
+
+        PutSlow(mp, objs, n, cache);
+    }
+
+    // Cache miss, partial hit or no cache: DPDK's algorithm (take what the cache has, refill it with size + missing
+    // in one ring operation, or go to the ring directly when that is impossible).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool GetSlow(NativeMempool* mp, nint* objs, uint n, MempoolCache* cache)
     {
         if (cache == null)
         {
             return RingGet(mp, objs, n);
         }
 
-        // Serve from the cache first, most recently returned (cache-hot) objects first.
+        // Take everything cached (hot objects first), then fill the rest from a refilled cache.
         uint len = cache->Len;
         nint* cached = cache->Objects;
-        uint take = n < len ? n : len;
-        nint* src = cached + len - 1;
-        for (uint i = 0; i < take; i++)
-        {
-            objs[i] = *(src - i);
-        }
-
-        uint remaining = n - take;
-        if (remaining == 0)
-        {
-            cache->Len = len - take;
-            return true;
-        }
-
-        // The cache is now empty. Refill it to its size plus what is still missing, in one ring operation.
-        objs += take;
+        MempoolCopy.Reversed(objs, cached, len);
+        uint remaining = n - len;
+        objs += len;
         uint size = cache->SizeValue;
         if (remaining <= MempoolCache.MaxSize && RingGet(mp, cached, size + remaining))
         {
-            src = cached + size + remaining - 1;
-            for (uint i = 0; i < remaining; i++)
-            {
-                objs[i] = *(src - i);
-            }
-
+            MempoolCopy.Reversed(objs, cached + size, remaining);
             cache->Len = size;
             return true;
         }
@@ -394,19 +429,13 @@ public sealed unsafe class Mempool : IDisposable
             return true;
         }
 
-        // Failed: the objects taken from the cache are still in its slots; restore its length.
-        cache->Len = len;
+        // Failed: the objects copied from the cache are still in its slots and its length is unchanged.
         return false;
     }
 
-    /// <summary>Returns <paramref name="n"/> objects through <paramref name="cache"/> (null: straight to the ring).</summary>
-    /// <param name="mp">The pool the objects belong to.</param>
-    /// <param name="objs">Object addresses.</param>
-    /// <param name="n">How many.</param>
-    /// <param name="cache">This thread's cache, or null.</param>
-    /// <exception cref="InvalidOperationException">The ring overflowed: an object was freed twice or belongs to another pool.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void GenericPut(NativeMempool* mp, nint* objs, uint n, MempoolCache* cache)
+    // Flush (the cache would pass its threshold), oversized put, or no cache.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void PutSlow(NativeMempool* mp, nint* objs, uint n, MempoolCache* cache)
     {
         if (cache == null || n > cache->FlushThresholdValue)
         {
@@ -414,21 +443,9 @@ public sealed unsafe class Mempool : IDisposable
             return;
         }
 
-        uint len = cache->Len;
-        nint* dst;
-        if (len + n <= cache->FlushThresholdValue)
-        {
-            dst = cache->Objects + len;
-            cache->Len = len + n;
-        }
-        else
-        {
-            RingPut(mp, cache->Objects, len);
-            dst = cache->Objects;
-            cache->Len = n;
-        }
-
-        RingOps.Copy(dst, objs, n);
+        RingPut(mp, cache->Objects, cache->Len);
+        cache->Len = n;
+        MempoolCopy.Forward(cache->Objects, objs, n);
     }
 
     /// <summary>Gets objects for all of <paramref name="objs"/>, through <paramref name="cache"/> (may be null).</summary>
