@@ -285,6 +285,34 @@ public sealed class EalInstance : IDisposable
         IovaMode = iova,
     };
 
+    // ---- iteration ---------------------------------------------------------------------------
+
+    /// <summary>
+    /// The devices matching a layered devargs filter such as <c>bus=pci,addr=0000:01:00.0</c> or
+    /// <c>bus=vdev/class=eth,mac=...</c> (DPDK's <c>RTE_DEV_FOREACH</c>). A filter needs a bus or a class layer.
+    /// </summary>
+    /// <exception cref="DevargsException">The filter does not parse or uses keys its bus/class cannot filter on.</exception>
+    public IReadOnlyList<Device> FindDevices(string filter)
+    {
+        EnsureStarted();
+        var da = DevargsParser.Parse(filter);
+        if (!da.IsLayered)
+            throw new DevargsException($"filter '{filter}' needs a bus or class layer, e.g. 'bus=pci,addr=0000:01:00.0' or 'class=eth,mac=...'");
+        IEnumerable<Device> devices = da.BusLayer is null
+            ? Buses.SelectMany(b => b.Devices)
+            : Buses.Single(b => b.Name == da.Bus).Iterate(WithoutKey(KvArgs.Parse(da.BusLayer), "bus"));
+        if (da.ClassLayer is not null)
+        {
+            var cls = _services.GetServices<IDeviceClass>().Single(c => c.Name == da.Class);
+            var classFilter = WithoutKey(KvArgs.Parse(da.ClassLayer), "class");
+            devices = devices.Where(d => cls.Matches(d, classFilter));
+        }
+        return devices.ToList();
+    }
+
+    private static KvArgs WithoutKey(KvArgs kv, string key) =>
+        KvArgs.Parse(string.Join(",", kv.Pairs.Where(p => p.Key != key).Select(p => p.Value is null ? p.Key : $"{p.Key}={p.Value}")));
+
     // ---- hotplug -----------------------------------------------------------------------------
 
     /// <summary>Subscribes to device attach/detach events.</summary>
