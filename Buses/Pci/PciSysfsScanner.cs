@@ -77,6 +77,8 @@ internal static class PciSysfsScanner
     {
         string a = address.ToString();
         Span<byte> buf = stackalloc byte[4096];
+        // One directory read tells which optional entries exist: cheaper than a stat for each of them.
+        var present = ListEntries(dir);
 
         if (!Required(shown, dir, a, "vendor", 0xFFFF, buf, out ulong vendor, ref diags)
             | !Required(shown, dir, a, "device", 0xFFFF, buf, out ulong device, ref diags)
@@ -101,13 +103,14 @@ internal static class PciSysfsScanner
         if (rn >= 0 && TryParseSysfsValue(buf[..rn], out long rev) && rev is >= 0 and <= 0xFF) revision = (byte)rev;
         else (diags ??= []).Add(new(a, revShown, $"{a}: {revShown} is missing or not a number in 0..0xff; revision taken as 0", false));
 
-        int maxVfs = OptionalInt(Path.Combine(dir, "max_vfs"), Path.Combine(shown, "max_vfs"), buf, a, ref diags) ?? OptionalInt(Path.Combine(dir, "sriov_numvfs"), Path.Combine(shown, "sriov_numvfs"), buf, a, ref diags) ?? 0;
-        int totalVfs = OptionalInt(Path.Combine(dir, "sriov_totalvfs"), Path.Combine(shown, "sriov_totalvfs"), buf, a, ref diags) ?? 0;
+        int maxVfs = ((present & Entry.MaxVfs) != 0 ? OptionalInt(dir, shown, "max_vfs", buf, a, ref diags) : null)
+            ?? ((present & Entry.NumVfs) != 0 ? OptionalInt(dir, shown, "sriov_numvfs", buf, a, ref diags) : null) ?? 0;
+        int totalVfs = ((present & Entry.TotalVfs) != 0 ? OptionalInt(dir, shown, "sriov_totalvfs", buf, a, ref diags) : null) ?? 0;
 
         // numa_node: missing means no affinity (-1); present but malformed skips the function, as DPDK does.
         int numa = -1;
         string numaPath = Path.Combine(dir, "numa_node"), numaShown = Path.Combine(shown, "numa_node");
-        int nn = ReadOptionalFile(numaPath, buf);
+        int nn = (present & Entry.NumaNode) != 0 ? ReadFile(numaPath, buf) : -1;
         if (nn >= 0)
         {
             if (!TryParseSysfsValue(buf[..nn], out long nv) || nv < -1 || nv > int.MaxValue)
@@ -132,7 +135,8 @@ internal static class PciSysfsScanner
         }
 
         string driverPath = Path.Combine(dir, "driver"), driverShown = Path.Combine(shown, "driver");
-        if (!TryReadLinkName(driverPath, out string? driver))
+        string? driver = null;
+        if ((present & Entry.Driver) != 0 && !TryReadLinkName(driverPath, out driver))
         {
             (diags ??= []).Add(new(a, driverShown, $"{a}: {driverShown} is not a symbolic link to bus/pci/drivers/<name>; the function is skipped", true));
             return null;
@@ -148,7 +152,8 @@ internal static class PciSysfsScanner
 
         string groupPath = Path.Combine(dir, "iommu_group"), groupShown = Path.Combine(shown, "iommu_group");
         int? group = null;
-        if (!TryReadLinkName(groupPath, out string? groupName)
+        string? groupName = null;
+        if ((present & Entry.IommuGroup) != 0 && !TryReadLinkName(groupPath, out groupName)
             || (groupName is not null && (!int.TryParse(groupName, NumberStyles.None, CultureInfo.InvariantCulture, out int g) || (group = g) is null)))
         {
             (diags ??= []).Add(new(a, groupShown, $"{a}: {groupShown} is not a symbolic link to kernel/iommu_groups/<number>; the function is skipped", true));
@@ -157,7 +162,7 @@ internal static class PciSysfsScanner
 
         int? cdev = null;
         string vfioDev = Path.Combine(dir, "vfio-dev");
-        if (Directory.Exists(vfioDev))
+        if ((present & Entry.VfioDev) != 0 && Directory.Exists(vfioDev))
         {
             foreach (var entry in Directory.EnumerateDirectories(vfioDev, "vfio*"))
             {
@@ -168,7 +173,8 @@ internal static class PciSysfsScanner
 
         PciAddress? physfn = null;
         string physfnPath = Path.Combine(dir, "physfn"), physfnShown = Path.Combine(shown, "physfn");
-        if (!TryReadLinkName(physfnPath, out string? pf) || (pf is not null && !PciAddress.TryParse(pf, out _)))
+        string? pf = null;
+        if ((present & Entry.Physfn) != 0 && (!TryReadLinkName(physfnPath, out pf) || (pf is not null && !PciAddress.TryParse(pf, out _))))
         {
             (diags ??= []).Add(new(a, physfnShown, $"{a}: {physfnShown} is not a symbolic link to the PF's directory; the function is skipped", true));
             return null;
@@ -200,20 +206,55 @@ internal static class PciSysfsScanner
     }
 
 
-    private static int? OptionalInt(string path, string shownPath, Span<byte> buf, string a, ref List<PciScanDiagnostic>? diags)
+    private static int? OptionalInt(string dir, string shown, string file, Span<byte> buf, string a, ref List<PciScanDiagnostic>? diags)
     {
-        int n = ReadOptionalFile(path, buf);
+        string shownPath = Path.Combine(shown, file);
+        int n = ReadFile(Path.Combine(dir, file), buf);
         if (n < 0) return null;
         if (TryParseSysfsValue(buf[..n], out long v) && v is >= 0 and <= 0xFFFF) return (int)v;
         (diags ??= []).Add(new(a, shownPath, $"{a}: ignoring {shownPath}: \"{Show(buf[..n])}\" is not a VF count in 0..65535", false));
         return null;
     }
 
-    /// <summary>
-    /// <see cref="ReadFile"/> for files that are often absent (<c>max_vfs</c>, <c>sriov_*</c>): a stat first is far
-    /// cheaper than the exception a failed open costs, which matters with tens of thousands of functions.
-    /// </summary>
-    internal static int ReadOptionalFile(string path, Span<byte> buf) => File.Exists(path) ? ReadFile(path, buf) : -1;
+    [Flags]
+    private enum Entry
+    {
+        None = 0,
+        MaxVfs = 1,
+        NumVfs = 2,
+        TotalVfs = 4,
+        NumaNode = 8,
+        Driver = 16,
+        IommuGroup = 32,
+        Physfn = 64,
+        VfioDev = 128,
+    }
+
+    /// <summary>Which optional entries a device directory holds, from one directory read.</summary>
+    private static Entry ListEntries(string dir)
+    {
+        var present = Entry.None;
+        try
+        {
+            var names = new System.IO.Enumeration.FileSystemEnumerable<Entry>(dir,
+                (ref System.IO.Enumeration.FileSystemEntry e) => e.FileName switch
+                {
+                    "max_vfs" => Entry.MaxVfs,
+                    "sriov_numvfs" => Entry.NumVfs,
+                    "sriov_totalvfs" => Entry.TotalVfs,
+                    "numa_node" => Entry.NumaNode,
+                    "driver" => Entry.Driver,
+                    "iommu_group" => Entry.IommuGroup,
+                    "physfn" => Entry.Physfn,
+                    "vfio-dev" => Entry.VfioDev,
+                    _ => Entry.None,
+                }, new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, RecurseSubdirectories = false });
+            foreach (var flag in names) present |= flag;
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return present;
+    }
 
     /// <summary>Reads a small file into <paramref name="buf"/>; -1 when it does not exist (or is a directory).</summary>
     internal static int ReadFile(string path, Span<byte> buf)
