@@ -2,6 +2,7 @@ using Eal.Bus;
 using Eal.Classes;
 using Eal.Devargs;
 using Eal.Hotplug;
+using Eal.Lcores;
 using Eal.Memory;
 using Eal.Memory.Iova;
 using Eal.Memory.Os;
@@ -122,6 +123,9 @@ public sealed class EalInstance : IDisposable
     /// <summary>The bus context shared by all buses.</summary>
     public BusContext BusContext { get; private set; } = null!;
 
+    /// <summary>The lcores: one pinned worker thread per non-main lcore, and the launch API.</summary>
+    public LcoreManager Lcores { get; private set; } = null!;
+
     /// <summary>Runs the init sequence of <c>rte_eal_init</c>. On failure everything opened so far is released.</summary>
     /// <exception cref="EalArgumentException">An argument is invalid.</exception>
     /// <exception cref="EalInitException">Initialisation failed.</exception>
@@ -221,6 +225,10 @@ public sealed class EalInstance : IDisposable
         foreach (var bus in Buses)
             failures.AddRange(bus.Probe().Failures);
         ProbeFailures = failures;
+
+        // Last step of init, so the threads are joined first at cleanup.
+        Lcores = LcoreManager.Start(Settings, Platform, LoggerFactory);
+        _teardown.Push(Lcores.Dispose);
     }
 
     private static CpuTopology ReadCpus(IPlatform platform)
