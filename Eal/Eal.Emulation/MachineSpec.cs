@@ -11,7 +11,7 @@ public static class MachineSpec
 {
     /// <summary>The keys an inline spec understands.</summary>
     public static IReadOnlyList<string> Keys { get; } =
-        ["cpus", "threads", "numa", "mem", "hugepages", "vfio", "pci", "kernel", "kernel-driver", "unbound", "uio", "vfs", "iommu", "noiommu", "iommufd", "cdev"];
+        ["cpus", "threads", "numa", "mem", "hugepages", "vfio", "pci", "kernel", "kernel-driver", "unbound", "uio", "vfs", "iommu", "noiommu", "iommufd", "cdev", "edu"];
 
     /// <summary>The machine an empty spec gives: 4 CPUs on one node, 512 free 2 MiB hugepages, two X710 ports bound to vfio-pci and one bound to i40e, an IOMMU and IOMMUFD.</summary>
     public static MachineDescription Default() => Parse(string.Empty);
@@ -33,7 +33,7 @@ public static class MachineSpec
     public static MachineDescription Parse(string spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        int cpus = 4, threads = 1, numa = 1, vfio = 2, kernel = 1, unbound = 0, uio = 0, vfs = 0;
+        int cpus = 4, threads = 1, numa = 1, vfio = 2, kernel = 1, unbound = 0, uio = 0, vfs = 0, edu = 0;
         long memMiB = 4096;
         bool iommu = true, noiommu = false, iommufd = true, cdev = true;
         string kernelDriver = "i40e";
@@ -65,6 +65,7 @@ public static class MachineSpec
                 case "noiommu": noiommu = Bool(key, val); break;
                 case "iommufd": iommufd = Bool(key, val); break;
                 case "cdev": cdev = Bool(key, val); break;
+                case "edu": edu = Int(key, val, 0, 256); break;
                 default:
                     throw new FormatException($"--emulate: unknown key '{key}' in \"{spec}\"; valid keys: {string.Join(", ", Keys)}");
             }
@@ -143,6 +144,15 @@ public static class MachineSpec
                 vf.Bars[0].Size = 0x4000;
                 vf.MsixVectors = 5;
             }
+        }
+        // edu DMA test devices (1234:11e8, Devices/EduDeviceModel) come last so the NIC numbering never moves.
+        for (int i = 0; i < edu; i++)
+        {
+            int at = index++;
+            var f = Devices.EduDeviceModel.Describe(
+                AddressOf(at), "vfio-pci", groups ? at : null, cdev && iommufd && iommu ? cdevIndex++ : null, numa > 1 ? at % numa : 0);
+            f.Bars[0].Address = 0xE000_0000UL + ((ulong)i << 20);
+            m.PciFunctions.Add(f);
         }
         MachineValidator.Validate(m, $"from --emulate=\"{spec}\"");
         return m;
