@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Eal.Benchmarks.Mempools;
 using Eal.Memory.Mempools;
 using Eal.Memory.Rings;
@@ -7,16 +9,40 @@ using Eal.Memory.Rings;
 namespace Eal.Benchmarks.Rings;
 
 /// <summary>
-/// Quick console measurements shaped like DPDK's <c>ring_perf_autotest</c> (single-lcore bulk enq/deq, TSC cycles per
-/// element) and <c>mempool_perf_autotest</c> (cache=512, cores=1: objects got+put per second). Prints one
-/// machine-readable line per measurement for <c>eng/bench/ring-mempool-vs-dpdk.sh</c>.
+/// Console measurements that repeat, operation for operation, what DPDK 22.11's autotests time, so that
+/// <c>eng/bench/ring-mempool-vs-dpdk.sh</c> can put the two side by side:
+/// <list type="bullet">
+/// <item><c>ring_perf_autotest</c> "Testing bulk enq/deq", legacy (pointer) API: one timed pass of 2^23 iterations of
+/// (bulk enqueue n; bulk dequeue n) on a 4096-slot ring, TSC cycles. DPDK 22.11 prints cycles per <i>iteration</i>;
+/// we print both per iteration and per element (per iteration / n).</item>
+/// <item><c>mempool_perf_autotest</c> with cache=512 cores=1 constant_n=0: a pool of 2 x (512 + 512) - 1 objects of
+/// 2048 B (the size the autotest gets with two lcores), rounds of 65536 objects, each round getting <c>keep</c>
+/// objects by <c>get</c> and putting them back by <c>put</c> into a 64-byte-aligned table; objects got per second.</item>
+/// </list>
+/// Usage: <c>dpdk-compare [--ring] [--mempool] [--mempool-seconds 1] [--ring-iter-shift 23]</c> (neither flag: both).
 /// </summary>
 internal static unsafe class DpdkComparable
 {
+    private const int RingSize = 4096;
+    private const int MaxBurst = 32;
+    private const int ObjectsPerRound = 65536;
+    private const int MaxKeep = 512;
+    private const int CacheSize = 512;
+
+    private static readonly int[] BulkSizes = [8, 32];
+    private static readonly int[] MempoolBulks = [1, 4, 8, 32];
+    private static readonly int[] MempoolKeeps = [32, 128, 512];
+
     public static int Run(string[] args)
     {
         double mempoolSeconds = 1.0;
-        int ringShift = 22;
+        int ringShift = 23;
+        bool ring = args.Contains("--ring"), mempool = args.Contains("--mempool");
+        if (!ring && !mempool)
+        {
+            ring = mempool = true;
+        }
+
         for (int i = 0; i < args.Length - 1; i++)
         {
             if (args[i] == "--mempool-seconds")
@@ -30,50 +56,70 @@ internal static unsafe class DpdkComparable
         }
 
         Thread.CurrentThread.Priority = ThreadPriority.Highest;
-        using var clock = new CycleClock();
-        Console.WriteLine(FormattableString.Invariant($"# clock: {clock.Source}, TSC {clock.Hz / 1e6:F1} MHz"));
-        RingBulk(clock, ringShift);
-        MempoolRates(mempoolSeconds);
+        if (ring)
+        {
+            using var clock = new CycleClock();
+            Console.WriteLine(FormattableString.Invariant($"# clock: {clock.Source}, TSC {clock.Hz / 1e6:F1} MHz"));
+            RingBulk(clock, ringShift);
+        }
+
+        if (mempool)
+        {
+            MempoolRates(mempoolSeconds);
+        }
+
         return 0;
     }
 
     private static void RingBulk(CycleClock clock, int shift)
     {
-        using var sp = Ring.Create("cmp_sp", 4096, RingFlags.SingleProducer | RingFlags.SingleConsumer);
-        using var mp = Ring.Create("cmp_mp", 4096);
-        nint* burst = stackalloc nint[32];
-        foreach (int size in new[] { 8, 32 })
+        using var r = Ring.Create("RING_PERF", RingSize);
+        nint* burst = (nint*)NativeMemory.AlignedAlloc((nuint)(MaxBurst * sizeof(nint)), 64);
+        try
         {
-            // Warm up (tiering: reach the optimised code before timing).
+            new Span<nint>(burst, MaxBurst).Clear();
+
+            // Reach fully optimised code (tiering) and warm the ring before the timed passes.
             for (int w = 0; w < 3; w++)
             {
-                SpSc(sp, burst, (uint)size, 1 << 18);
-                MpMc(mp, burst, (uint)size, 1 << 18);
+                foreach (int size in BulkSizes)
+                {
+                    SpSc(r, burst, (uint)size, 1 << 18);
+                    MpMc(r, burst, (uint)size, 1 << 18);
+                }
             }
 
-            Report("SP/SC", size, Median(() => Measure(clock, () => SpSc(sp, burst, (uint)size, 1 << shift), size, 1 << shift)));
-            Report("MP/MC", size, Median(() => Measure(clock, () => MpMc(mp, burst, (uint)size, 1 << shift), size, 1 << shift)));
+            // The autotest's order: SP/SC sizes 8, 32, then MP/MC sizes 8, 32; one timed pass each.
+            int iterations = 1 << shift;
+            foreach (bool multi in new[] { false, true })
+            {
+                foreach (int size in BulkSizes)
+                {
+                    ulong start = clock.Now();
+                    if (multi)
+                    {
+                        MpMc(r, burst, (uint)size, iterations);
+                    }
+                    else
+                    {
+                        SpSc(r, burst, (uint)size, iterations);
+                    }
+
+                    ulong end = clock.Now();
+                    double perIteration = (double)(end - start) / iterations;
+                    Console.WriteLine(FormattableString.Invariant(
+                        $"RING {(multi ? "MP/MC" : "SP/SC")} bulk {size} per_bulk={perIteration:F2} per_elem={perIteration / size:F3}"));
+                }
+            }
         }
-
-        static void Report(string mode, int size, double cycles) =>
-            Console.WriteLine(FormattableString.Invariant($"RING {mode} bulk {size} {cycles:F2}"));
+        finally
+        {
+            NativeMemory.AlignedFree(burst);
+        }
     }
 
-    private static double Measure(CycleClock clock, Action body, int size, int iterations)
-    {
-        ulong start = clock.Now();
-        body();
-        ulong end = clock.Now();
-        return (double)(end - start) / ((double)iterations * size);
-    }
-
-    private static double Median(Func<double> f)
-    {
-        double[] v = [f(), f(), f()];
-        Array.Sort(v);
-        return v[1];
-    }
-
+    // NoInlining + runtime n: like the autotest (bulk_sizes is volatile there), n is not a compile-time constant.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void SpSc(Ring r, nint* burst, uint n, int iterations)
     {
         for (int i = 0; i < iterations; i++)
@@ -83,6 +129,7 @@ internal static unsafe class DpdkComparable
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MpMc(Ring r, nint* burst, uint n, int iterations)
     {
         for (int i = 0; i < iterations; i++)
@@ -94,44 +141,58 @@ internal static unsafe class DpdkComparable
 
     private static void MempoolRates(double seconds)
     {
-        const int N = 65536;
         using var provider = new MempoolBenchProvider();
-
-        // Same shape as DPDK's test: 2 lcores (the script runs DPDK with -l 0-1) x (MAX_KEEP 128 + cache 512) - 1 objects of 2048 bytes, cache 512.
-        using var pool = Mempool.Create(provider, "cmp_mp", (2 * (128 + 512)) - 1, 2048, cacheSize: 512, lcoreCount: 1);
+        using var pool = Mempool.Create(provider, "perf_test_cache", (2 * (MaxKeep + CacheSize)) - 1, 2048, cacheSize: CacheSize, lcoreCount: 1);
         MempoolCache* cache = pool.GetCache(0);
-        var table = new nint[512];
-        foreach (int keep in new[] { 32, 128 })
+        NativeMempool* mp = pool.Native;
+        nint* table = (nint*)NativeMemory.AlignedAlloc((nuint)(MaxKeep * sizeof(nint)), 64);
+        try
         {
-            foreach (int getBulk in new[] { 1, 4, 32 })
+            // Warm-up of every shape (tiering), then the timed cases in the autotest's order (get, put, keep).
+            foreach (int getBulk in MempoolBulks)
             {
-                foreach (int putBulk in new[] { 1, 4, 32 })
+                foreach (int putBulk in MempoolBulks)
                 {
-                    // Warm-up round, then count whole rounds of N objects for the time budget.
-                    for (int i = 0; i < N / keep; i++)
+                    foreach (int keep in MempoolKeeps)
                     {
-                        MempoolPerf.KeepCycle(pool.Native, table, keep, getBulk, putBulk, cache);
+                        Check(MempoolPerf.TestLoop(mp, cache, table, ObjectsPerRound, keep, getBulk, putBulk));
                     }
+                }
+            }
 
-                    long count = 0;
-                    var sw = Stopwatch.StartNew();
-                    while (sw.Elapsed.TotalSeconds < seconds)
+            foreach (int getBulk in MempoolBulks)
+            {
+                foreach (int putBulk in MempoolBulks)
+                {
+                    foreach (int keep in MempoolKeeps)
                     {
-                        for (int i = 0; i < N / keep; i++)
+                        long count = 0;
+                        long limit = (long)(seconds * Stopwatch.Frequency);
+                        long start = Stopwatch.GetTimestamp(), now = start;
+                        while (now - start < limit)
                         {
-                            if (!MempoolPerf.KeepCycle(pool.Native, table, keep, getBulk, putBulk, cache))
-                            {
-                                throw new InvalidOperationException("mempool ran out of objects; the test is mis-sized");
-                            }
+                            Check(MempoolPerf.TestLoop(mp, cache, table, ObjectsPerRound, keep, getBulk, putBulk));
+                            count += ObjectsPerRound;
+                            now = Stopwatch.GetTimestamp();
                         }
 
-                        count += N;
+                        double rate = count / ((double)(now - start) / Stopwatch.Frequency);
+                        Console.WriteLine(FormattableString.Invariant(
+                            $"MEMPOOL cache={CacheSize} cores=1 n_get_bulk={getBulk} n_put_bulk={putBulk} n_keep={keep} rate_persec={rate:F0}"));
                     }
-
-                    double rate = count / sw.Elapsed.TotalSeconds;
-                    Console.WriteLine(FormattableString.Invariant(
-                        $"MEMPOOL cache=512 cores=1 n_get_bulk={getBulk} n_put_bulk={putBulk} n_keep={keep} rate_persec={rate:F0}"));
                 }
+            }
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(table);
+        }
+
+        static void Check(bool ok)
+        {
+            if (!ok)
+            {
+                throw new InvalidOperationException("mempool ran out of objects; the test is mis-sized");
             }
         }
     }
