@@ -16,17 +16,17 @@ public unsafe class MempoolBenchmarks : IDisposable
     private Mempool _pool = null!;
     private MempoolCache* _cache;
 
-    [Params(1, 4, 32)]
+    [Params(1, 4, 8, 32)]
     public int Bulk { get; set; }
 
-    [Params(32, 128)]
+    [Params(32, 128, 512)]
     public int Keep { get; set; }
 
     [GlobalSetup]
     public void Setup()
     {
         _provider = new MempoolBenchProvider();
-        _pool = Mempool.Create(_provider, "bench", (2 * (128 + 512)) - 1, 2048, cacheSize: 512, lcoreCount: 1);
+        _pool = Mempool.Create(_provider, "bench", (2 * (512 + 512)) - 1, 2048, cacheSize: 512, lcoreCount: 1);
         _cache = _pool.GetCache(0);
     }
 
