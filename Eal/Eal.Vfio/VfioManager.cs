@@ -144,6 +144,8 @@ public sealed class VfioManager : IDisposable
                 fix: "load vfio-pci (modprobe vfio-pci)");
         int? group = VfioSysfs.IommuGroup(sysfsBase, address);
         int? cdev = VfioSysfs.CdevIndex(sysfsBase, address);
+        // sysfs can list vfio-dev/vfioN with no /dev/vfio/devices/vfioN (Linux 6.12 in no-IOMMU mode): the node decides.
+        bool cdevNode = cdev is { } ci && VfioSysfs.NodeExists(_sysfs.CdevPath(ci));
         var target = new DeviceTarget(address, group, cdev, vfToken);
         bool iommufd = _sysfs.IommufdNodeExists;
         bool noiommu = _sysfs.NoIommuEnabled;
@@ -153,8 +155,9 @@ public sealed class VfioManager : IDisposable
         switch (Request)
         {
             case VfioModeRequest.Cdev:
-                if (cdev is null)
-                    throw VfioException.Create("--vfio-mode=cdev", Errno.ENODEV, address, detail: $"{address} has no vfio-dev/vfioN node",
+                if (cdev is null || !cdevNode)
+                    throw VfioException.Create("--vfio-mode=cdev", Errno.ENODEV, address,
+                        detail: cdev is null ? $"{address} has no vfio-dev/vfioN node" : $"{_sysfs.CdevPath(cdev.Value)} does not exist",
                         fix: notBound + "; the kernel needs CONFIG_VFIO_DEVICE_CDEV, or use --vfio-mode=group");
                 return (VfioMode.Cdev, target);
             case VfioModeRequest.Group:
@@ -170,7 +173,7 @@ public sealed class VfioManager : IDisposable
                         fix: "use --vfio-mode=group or auto");
                 throw NotManaged(address, group, notBound);
             default:
-                if (cdev is not null && iommufd) return (VfioMode.Cdev, target);
+                if (cdevNode && iommufd) return (VfioMode.Cdev, target);
                 if (groupNode) return (VfioMode.Group, target);
                 if (noiommuNode && noiommu) return (VfioMode.NoIommu, target);
                 throw NotManaged(address, group, notBound);
