@@ -282,20 +282,30 @@ public partial class PciBus : Bus
 
     /// <summary>
     /// Maps the BARs of <paramref name="device"/> for a <see cref="DriverFlags.NeedMapping"/> driver (DPDK's
-    /// <c>rte_pci_map_device</c>). VFIO mapping is a later piece of work: this default refuses with a clear
-    /// message so no driver runs on unmapped BARs. A subclass (the VFIO-enabled bus) overrides it.
+    /// <c>rte_pci_map_device</c>): through VFIO once <see cref="UseVfio"/> was called and the function is bound to
+    /// vfio-pci (see <see cref="PciDevice.Mapping"/>); otherwise it refuses with a clear message so no driver runs on
+    /// unmapped BARs.
     /// </summary>
-    /// <exception cref="DeviceProbeException">Always, in this default.</exception>
+    /// <exception cref="DeviceProbeException">The device cannot be mapped; the message says why and what to do.</exception>
     protected virtual void MapDevice(PciDevice device)
     {
         ArgumentNullException.ThrowIfNull(device);
+        if (device.KernelDriverKind == PciKernelDriverKind.Vfio && VfioConfigured)
+        {
+            MapWithVfio(device);
+            return;
+        }
         throw device.KernelDriverKind == PciKernelDriverKind.Vfio
             ? new DeviceProbeException($"{device.Name}: cannot map BARs: VFIO mapping is not available yet in this build; use a driver without DriverFlags.NeedMapping")
             : new DeviceProbeException($"{device.Name}: cannot map BARs through {device.KernelDriver}: UIO mapping is not supported; bind the device to vfio-pci");
     }
 
     /// <summary>Undoes <see cref="MapDevice"/>; called once per successful map, on probe failure, decline or removal.</summary>
-    protected virtual void UnmapDevice(PciDevice device) { }
+    protected virtual void UnmapDevice(PciDevice device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        UnmapWithVfio(device);
+    }
 
     /// <inheritdoc />
     public override void Cleanup()

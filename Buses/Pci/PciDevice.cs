@@ -48,6 +48,9 @@ public sealed class PciDevice : Device
     /// <summary>For a VF, the address of its PF (<c>physfn</c>); null otherwise.</summary>
     public PciAddress? PhysicalFunction => Info.PhysicalFunction;
 
+    /// <summary>The VFIO mapping the bus made for a <see cref="DriverFlags.NeedMapping"/> driver (BARs, MMIO helpers, interrupt), or null when unmapped.</summary>
+    public Vfio.PciMappedDevice? Mapping { get; internal set; }
+
     /// <summary>The sysfs directory the function was read from.</summary>
     public string SysfsPath => Info.SysfsPath;
 
