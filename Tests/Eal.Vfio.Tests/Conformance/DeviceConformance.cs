@@ -1,0 +1,104 @@
+using Eal.Vfio.Native;
+using Eal.Vfio.Uapi;
+
+namespace Eal.Vfio.Tests.Conformance;
+
+/// <summary>Device fd rules (vfio-pci), through a group device fd.</summary>
+public abstract unsafe class DeviceConformance : ConformanceBase
+{
+    /// <inheritdoc />
+    protected override VfioFlavour Flavour => VfioFlavour.Group;
+
+    [Test]
+    public void InfoAndRegionInfoRules()
+    {
+        int d = OpenDevice();
+        var info = new VfioDeviceInfo { Argsz = 12 };
+        AssertErrno(K.Ioctl(d, VfioIoctl.DeviceGetInfo, &info), Errno.EINVAL, "GET_INFO argsz 12");
+        info.Argsz = 16;
+        Assert.That(K.Ioctl(d, VfioIoctl.DeviceGetInfo, &info), Is.EqualTo(0));
+        Assert.That(info.Flags & VfioConstants.DeviceFlagsPci, Is.EqualTo(VfioConstants.DeviceFlagsPci));
+        Assert.That((info.NumRegions, info.NumIrqs), Is.EqualTo((9u, 5u)));
+        var region = new VfioRegionInfo { Argsz = 32, Index = VfioConstants.PciVgaRegionIndex };
+        AssertErrno(K.Ioctl(d, VfioIoctl.DeviceGetRegionInfo, &region), Errno.EINVAL, "VGA region of a non-VGA function");
+        region.Index = 9;
+        AssertErrno(K.Ioctl(d, VfioIoctl.DeviceGetRegionInfo, &region), Errno.EINVAL, "region 9");
+        region = new VfioRegionInfo { Argsz = 16, Index = VfioConstants.PciConfigRegionIndex };
+        AssertErrno(K.Ioctl(d, VfioIoctl.DeviceGetRegionInfo, &region), Errno.EINVAL, "GET_REGION_INFO argsz 16");
+        region = new VfioRegionInfo { Argsz = 32, Index = VfioConstants.PciConfigRegionIndex };
+        Assert.That(K.Ioctl(d, VfioIoctl.DeviceGetRegionInfo, &region), Is.EqualTo(0));
+        Assert.That(region.Offset, Is.EqualTo(7UL << 40));
+        Assert.That(region.Size, Is.AnyOf(256UL, 4096UL));
+        region = new VfioRegionInfo { Argsz = 32, Index = 5 };
+        Assert.That(K.Ioctl(d, VfioIoctl.DeviceGetRegionInfo, &region), Is.EqualTo(0));
+        Assert.That((region.Size, region.Flags, region.Offset), Is.EqualTo((0UL, 0u, 5UL << 40)), "an unimplemented BAR has size 0, no flags");
+    }
+
+    [Test]
+    public void ConfigAndRegionAccessRules()
+    {
+        int d = OpenDevice();
+        uint v;
+        Assert.That(K.PRead(d, &v, 4, 7L << 40), Is.EqualTo((nint)4));
+        string vendor = File.ReadAllText(Path.Combine(SysfsDevice, "vendor")).Trim();
+        Assert.That((v & 0xffff).ToString("x4", System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(vendor[2..]));
+        var region = new VfioRegionInfo { Argsz = 32, Index = VfioConstants.PciConfigRegionIndex };
+        K.Ioctl(d, VfioIoctl.DeviceGetRegionInfo, &region);
+        AssertErrno(K.PRead(d, &v, 4, (7L << 40) + (long)region.Size), Errno.EFAULT, "config read at its end");
+        AssertErrno(K.PRead(d, &v, 4, 9L << 40), Errno.EINVAL, "read of region 9");
+        AssertErrno(K.Mmap(0, 4096, 1, 1, d, 7L << 40), Errno.EINVAL, "mmap of config space");
+        AssertErrno(K.Mmap(0, 4096, 1, 2, d, 0), Errno.EINVAL, "private mmap of BAR0");
+    }
+
+    /// <summary>The device's sysfs directory (emulated or real).</summary>
+    protected string SysfsDevice => T.Emulated is { } k ? Path.Combine(k.Platform.SysfsRoot, "bus/pci/devices", T.Device) : $"/sys/bus/pci/devices/{T.Device}";
+
+    private int SetIrqs(int d, uint flags, uint index, uint start, uint count, int[]? fds = null, uint? argsz = null)
+    {
+        var buffer = stackalloc byte[64];
+        var set = (VfioIrqSet*)buffer;
+        *set = new VfioIrqSet { Argsz = argsz ?? (uint)(20 + 4 * (fds?.Length ?? 0)), Flags = flags, Index = index, Start = start, Count = count };
+        for (int i = 0; fds is not null && i < fds.Length; i++) ((int*)(buffer + 20))[i] = fds[i];
+        return K.Ioctl(d, VfioIoctl.DeviceSetIrqs, buffer);
+    }
+
+    [Test]
+    public void IrqRules()
+    {
+        int d = OpenDevice();
+        var irq = new VfioIrqInfo { Argsz = 16, Index = 5 };
+        AssertErrno(K.Ioctl(d, VfioIoctl.DeviceGetIrqInfo, &irq), Errno.EINVAL, "IRQ index 5");
+        irq.Index = VfioConstants.PciMsiIrqIndex;
+        Assert.That(K.Ioctl(d, VfioIoctl.DeviceGetIrqInfo, &irq), Is.EqualTo(0));
+        Assert.That(irq.Flags, Is.EqualTo(VfioConstants.IrqInfoEventfd | VfioConstants.IrqInfoNoresize));
+        const uint msi = VfioConstants.PciMsiIrqIndex, trigger = VfioConstants.IrqSetActionTrigger;
+        AssertErrno(SetIrqs(d, VfioConstants.IrqSetDataNone | VfioConstants.IrqSetActionMask, msi, 0, 1), Errno.ENOTTY, "MSI mask");
+        AssertErrno(SetIrqs(d, VfioConstants.IrqSetDataNone | trigger, msi, 0, 1), Errno.EINVAL, "MSI trigger while disabled");
+        AssertErrno(SetIrqs(d, VfioConstants.IrqSetDataNone | trigger, msi, 0, 0), Errno.EINVAL, "MSI disable while disabled");
+        AssertErrno(SetIrqs(d, VfioConstants.IrqSetDataNone | VfioConstants.IrqSetDataBool | trigger, msi, 0, 1), Errno.EINVAL, "two data types");
+        AssertErrno(SetIrqs(d, VfioConstants.IrqSetDataEventfd | trigger, msi, 0, 1, argsz: 20), Errno.EINVAL, "eventfd payload missing");
+        int notEventfd = Keep(K.Open("/dev/null", LibC.OpenReadWrite), "open /dev/null");
+        AssertErrno(SetIrqs(d, VfioConstants.IrqSetDataEventfd | trigger, msi, 0, 1, [notEventfd]), Errno.EINVAL, "not an eventfd");
+        AssertErrno(SetIrqs(d, VfioConstants.IrqSetDataEventfd | trigger, msi, 0, 1, [999_999]), Errno.EBADF, "closed fd");
+        AssertErrno(SetIrqs(d, VfioConstants.IrqSetDataEventfd | trigger, msi, 1, 1, [-1]), Errno.EINVAL, "start past the vectors");
+        AssertErrno(K.IoctlValue(d, 0x3B00 | 140, 0), Errno.ENOTTY, "unknown device ioctl");
+        var bind = new VfioDeviceBindIommufd { Argsz = 16 };
+        AssertErrno(K.Ioctl(d, VfioIoctl.DeviceBindIommufd, &bind), Errno.EINVAL, "BIND on a group device fd");
+    }
+
+    [Test]
+    public void MsiLoopbackTriggerSignalsTheEventfd()
+    {
+        int d = OpenDevice();
+        int ev = Keep(K.EventFd(0, LibC.EventFdNonBlock), "eventfd");
+        const uint msi = VfioConstants.PciMsiIrqIndex, trigger = VfioConstants.IrqSetActionTrigger;
+        Assert.That(SetIrqs(d, VfioConstants.IrqSetDataEventfd | trigger, msi, 0, 1, [ev]), Is.EqualTo(0));
+        Assert.That(SetIrqs(d, VfioConstants.IrqSetDataNone | trigger, msi, 0, 1), Is.EqualTo(0));
+        ulong count = 0;
+        Assert.That(K.Poll(ev, LibC.PollIn, 1000), Is.EqualTo((int)LibC.PollIn));
+        Assert.That(K.Read(ev, &count, 8), Is.EqualTo((nint)8));
+        Assert.That(count, Is.EqualTo(1UL));
+        Assert.That(SetIrqs(d, VfioConstants.IrqSetDataNone | trigger, msi, 0, 0), Is.EqualTo(0), "disable");
+        AssertErrno(SetIrqs(d, VfioConstants.IrqSetDataNone | trigger, msi, 0, 1), Errno.EINVAL, "trigger after disable");
+    }
+}
