@@ -14,27 +14,27 @@ internal static unsafe class MempoolCopy
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Forward(nint* dst, nint* src, uint n)
     {
-        nuint i = 0;
-        nuint count = n;
+        nuint left = n;
         if (Vector256.IsHardwareAccelerated)
         {
-            for (; i + 4 <= count; i += 4)
+            for (; left >= 4; left -= 4, src += 4, dst += 4)
             {
-                Vector256.Store(Vector256.Load((ulong*)(src + i)), (ulong*)(dst + i));
+                Vector256.Store(Vector256.Load((ulong*)src), (ulong*)dst);
             }
         }
 
         if (Vector128.IsHardwareAccelerated)
         {
-            for (; i + 2 <= count; i += 2)
+            // After the 256-bit loop this runs at most once.
+            for (; left >= 2; left -= 2, src += 2, dst += 2)
             {
-                Vector128.Store(Vector128.Load((ulong*)(src + i)), (ulong*)(dst + i));
+                Vector128.Store(Vector128.Load((ulong*)src), (ulong*)dst);
             }
         }
 
-        for (; i < count; i++)
+        for (; left != 0; left--)
         {
-            dst[i] = src[i];
+            *dst++ = *src++;
         }
     }
 
@@ -42,32 +42,31 @@ internal static unsafe class MempoolCopy
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Reversed(nint* dst, nint* src, uint n)
     {
-        nuint i = 0;
-        nuint count = n;
-        nint* end = src + count;
+        nuint left = n;
+        nint* end = src + left;
         if (Avx2.IsSupported)
         {
-            for (; i + 4 <= count; i += 4)
+            for (; left >= 4; left -= 4, dst += 4)
             {
                 // vpermq 0x1B reverses the four 64-bit lanes.
-                Vector256<ulong> v = Vector256.Load((ulong*)(end - i - 4));
-                Vector256.Store(Avx2.Permute4x64(v, 0x1B), (ulong*)(dst + i));
+                end -= 4;
+                Vector256.Store(Avx2.Permute4x64(Vector256.Load((ulong*)end), 0x1B), (ulong*)dst);
             }
         }
 
         if (Sse2.IsSupported)
         {
-            for (; i + 2 <= count; i += 2)
+            for (; left >= 2; left -= 2, dst += 2)
             {
                 // pshufd 0x4E swaps the two 64-bit halves.
-                Vector128<uint> v = Vector128.Load((uint*)(end - i - 2));
-                Vector128.Store(Sse2.Shuffle(v, 0x4E), (uint*)(dst + i));
+                end -= 2;
+                Vector128.Store(Sse2.Shuffle(Vector128.Load((uint*)end), 0x4E), (uint*)dst);
             }
         }
 
-        for (; i < count; i++)
+        for (; left != 0; left--)
         {
-            dst[i] = *(end - i - 1);
+            *dst++ = *--end;
         }
     }
 }
