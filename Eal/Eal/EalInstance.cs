@@ -1,6 +1,7 @@
 using Eal.Bus;
 using Eal.Classes;
 using Eal.Devargs;
+using Eal.Events;
 using Eal.Hotplug;
 using Eal.Lcores;
 using Eal.Memory;
@@ -28,7 +29,7 @@ public sealed class EalInstance : IDisposable
     private readonly IOptions<EalOptions> _options;
     private readonly ILogger _log;
     private readonly Stack<Action> _teardown = new();
-    private readonly DeviceEventHub _events = new();
+    private readonly EventHub<DeviceEvent> _events = new();
     private ServiceProvider? _ownedProvider;
     private bool _started;
     private bool _disposed;
@@ -324,7 +325,7 @@ public sealed class EalInstance : IDisposable
     // ---- hotplug -----------------------------------------------------------------------------
 
     /// <summary>Subscribes to device attach/detach events.</summary>
-    public DeviceEventSubscription SubscribeDeviceEvents() => _events.Subscribe();
+    public EventSubscription<DeviceEvent> SubscribeDeviceEvents() => _events.Subscribe();
 
     /// <summary>Attaches a device at run time from a devargs string (DPDK's <c>rte_dev_probe</c>).</summary>
     /// <exception cref="DevargsException">The string does not parse.</exception>
