@@ -14,6 +14,13 @@ internal static unsafe class MempoolCopy
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Forward(nint* dst, nint* src, uint n)
     {
+        // Single-object gets and puts (mbuf alloc/free) are common: one branch instead of three.
+        if (n == 1)
+        {
+            *dst = *src;
+            return;
+        }
+
         nuint left = n;
         if (Vector256.IsHardwareAccelerated)
         {
@@ -42,6 +49,12 @@ internal static unsafe class MempoolCopy
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Reversed(nint* dst, nint* src, uint n)
     {
+        if (n == 1)
+        {
+            *dst = *src;
+            return;
+        }
+
         nuint left = n;
         nint* end = src + left;
         if (Avx2.IsSupported)
