@@ -2,6 +2,7 @@ using Eal.Bus;
 using Eal.Classes;
 using Eal.Devargs;
 using Eal.Events;
+using Eal.Emulation.Kernel;
 using Eal.Hotplug;
 using Eal.Lcores;
 using Eal.Memory;
@@ -35,9 +36,10 @@ public sealed class EalInstance : IDisposable
     private bool _disposed;
 
     /// <summary>Created by the container; call <see cref="Start"/> to initialise.</summary>
-    public EalInstance(IServiceProvider services, IOptions<EalOptions> options, ILoggerFactory loggerFactory, EalArgumentsHolder arguments)
+    public EalInstance(IServiceProvider services, IOptions<EalOptions> options, ILoggerFactory loggerFactory, EalArgumentsHolder arguments, IKernel kernel)
     {
         _services = services;
+        Kernel = kernel;
         _options = options;
         LoggerFactory = loggerFactory;
         _log = loggerFactory.CreateLogger("lib.eal");
@@ -81,6 +83,12 @@ public sealed class EalInstance : IDisposable
 
     /// <summary>The validated settings.</summary>
     public EalSettings Settings { get; private set; } = null!;
+
+    /// <summary>The system-call seam (real or emulated kernel).</summary>
+    public IKernel Kernel { get; }
+
+    /// <summary>The VFIO manager: containers, devices, DMA mappings.</summary>
+    public VfioManager Vfio { get; private set; } = null!;
 
     /// <summary>The OS seam in use.</summary>
     public IPlatform Platform { get; private set; } = null!;
@@ -175,18 +183,29 @@ public sealed class EalInstance : IDisposable
         };
 
         // VFIO is enabled before the scan: buses need to know about no-IOMMU mode (DPDK's cdev series order).
-        var vfio = VfioAvailability.Read(Platform);
-        VfioMode = vfio.Select(Settings.VfioMode);
+        try
+        {
+            Vfio = new VfioManager(Kernel, Platform, VfioRequestFrom(Settings.VfioMode), LoggerFactory.CreateLogger("lib.eal.vfio"));
+        }
+        catch (VfioException ex)
+        {
+            throw new EalInitException(ex.Message, ex);
+        }
+        _teardown.Push(Vfio.Dispose);
+        VfioMode = Vfio.Mode switch
+        {
+            Eal.Vfio.VfioMode.Group => "group",
+            Eal.Vfio.VfioMode.NoIommu => "noiommu",
+            Eal.Vfio.VfioMode.Cdev => "cdev",
+            _ => "none",
+        };
         if (VfioMode == "none") _log.LogInformation("VFIO modules not loaded, skipping VFIO support");
-        if (VfioMode == "noiommu")
-            _log.LogWarning("VFIO runs in UNSAFE no-IOMMU mode: devices can DMA to any physical memory; IOVA is the physical address");
 
         foreach (var bus in Buses)
         {
             try
             {
                 bus.Scan(BusContext);
-                _teardown.Push(bus.Cleanup);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -221,6 +240,26 @@ public sealed class EalInstance : IDisposable
             throw new EalInitException(ex.Message, ex);
         }
         _teardown.Push(Memory.Dispose);
+
+        if (Vfio.Mode != Eal.Vfio.VfioMode.None)
+        {
+            if (Kernel is EmulatedKernel emulated) emulated.PhysicalMemory ??= new MemsegPhysicalMemoryMap(Memory);
+            IDisposable memoryMapping;
+            try
+            {
+                memoryMapping = Vfio.AttachMemory(Memory);
+            }
+            catch (VfioException ex)
+            {
+                throw new EalInitException(ex.Message, ex);
+            }
+            // DMA mappings go before the memory they map, and VFIO closes before memory is released.
+            _teardown.Push(() => { memoryMapping.Dispose(); Vfio.Dispose(); });
+        }
+        foreach (var bus in Buses.OfType<IVfioBus>())
+            bus.UseVfio(Vfio, Kernel, Settings.VfioInterrupt);
+        // Devices hold mappings, interrupts and DMA memory: they are released first.
+        _teardown.Push(() => { for (int i = Buses.Count - 1; i >= 0; i--) Buses[i].Cleanup(); });
 
         var failures = new List<ProbeFailure>();
         foreach (var bus in Buses)
@@ -276,6 +315,14 @@ public sealed class EalInstance : IDisposable
         long probe = 0;
         return PhysicalAddressProbe.PhysicalAddressesAvailable(os, usingHugepages: !Settings.NoHuge, (nint)(&probe));
     }
+
+    private static VfioModeRequest VfioRequestFrom(VfioBackendMode mode) => mode switch
+    {
+        VfioBackendMode.Group => VfioModeRequest.Group,
+        VfioBackendMode.NoIommu => VfioModeRequest.NoIommu,
+        VfioBackendMode.Cdev => VfioModeRequest.Cdev,
+        _ => VfioModeRequest.Auto,
+    };
 
     private static MemoryOptions MemoryOptionsFrom(EalSettings s, IovaMode iova) => new()
     {

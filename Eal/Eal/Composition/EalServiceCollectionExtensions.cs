@@ -1,11 +1,14 @@
 using Eal;
 using Eal.Classes;
 using Eal.Emulation;
+using Eal.Emulation.Devices;
+using Eal.Emulation.Kernel;
 using Eal.Logging;
 using Eal.Memory.Os;
 using Eal.Options;
 using Eal.Platform;
 using Eal.Plugins;
+using Eal.Vfio;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -47,6 +50,11 @@ public static class EalServiceCollectionExtensions
         services.TryAddSingleton<IPlatform>(_ => CreatePlatform(raw));
         services.TryAddSingleton<EalInstance>();
         services.TryAddSingleton<IMemoryOs>(sp => CreateMemoryOs(sp.GetRequiredService<IPlatform>()));
+        // The emulated kernel serves the emulated machine's devices from their models; vendors add theirs to the registry.
+        services.TryAddSingleton(_ => PciDeviceModelRegistry.CreateDefault());
+        services.TryAddSingleton<IKernel>(sp => sp.GetRequiredService<IPlatform>() is EmulatedPlatform emulated
+            ? new EmulatedKernel(emulated, sp.GetRequiredService<PciDeviceModelRegistry>().AsProvider())
+            : new LinuxKernel());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceClass, EthernetDeviceClass>());
 
         var levels = EalLogLevels.Parse(raw.LogLevel);

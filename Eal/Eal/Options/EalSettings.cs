@@ -1,3 +1,4 @@
+using Eal.Vfio;
 using Eal.Memory;
 using System.Numerics;
 using System.Text.RegularExpressions;

@@ -49,19 +49,6 @@ public enum EalProcessType
     Auto,
 }
 
-/// <summary><c>--vfio-intr</c>.</summary>
-public enum VfioInterruptMode
-{
-    /// <summary>Not given: MSI-X, then MSI, then INTx.</summary>
-    Auto,
-    /// <summary><c>legacy</c> (INTx).</summary>
-    Legacy,
-    /// <summary><c>msi</c>.</summary>
-    Msi,
-    /// <summary><c>msix</c>.</summary>
-    Msix,
-}
-
 /// <summary><c>--vfio-mode</c>: the VFIO backend.</summary>
 public enum VfioBackendMode
 {
