@@ -164,7 +164,7 @@ internal static class TestPmdApp
                 + lcoreCount * (options.MbufCache + TestPmdOptions.MaxBurst)));
             uint cache = (uint)Math.Min(options.MbufCache, (int)(mbufs * 2 / 3));
             int socket = _ports[0].NumaNode < 0 ? 0 : _ports[0].NumaNode;
-            output.WriteLine($"testpmd: create a new mbuf pool <mb_pool_0>: n={mbufs}, size={sizeof(Mbuf) + PktMbufPool.DefaultDataRoomSize}, socket={socket}");
+            output.WriteLine($"testpmd: create a new mbuf pool <mb_pool_0>: n={mbufs}, size={PktMbufPool.DefaultDataRoomSize}, socket={socket}");
             _pool = PktMbufPool.Create(eal.Memory.Memzones, "mb_pool_0", mbufs, cache, socket: socket);
             for (int s = 0; s < _streamCount; s++) _streams[s].Pool = _pool.Native;
 
