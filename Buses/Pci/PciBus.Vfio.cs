@@ -9,25 +9,25 @@ using Microsoft.Extensions.Logging;
 namespace Eal.Bus.Pci;
 
 /// <summary>The PCI bus's VFIO mapping (DPDK's <c>drivers/bus/pci/linux/pci_vfio.c</c>).</summary>
-public partial class PciBus
+public partial class PciBus : IVfioBus
 {
     private const int ConfigCommand = 0x04;
     private const ushort CommandMemory = 0x0002, CommandMaster = 0x0004;
 
     private VfioManager? _vfio;
     private IKernel? _kernel;
-    private PciVfioOptions _vfioOptions = new();
+    private VfioInterruptMode _interrupts;
 
     /// <summary>
     /// Makes <see cref="DriverFlags.NeedMapping"/> probes map devices through <paramref name="vfio"/>: set up (assign to
     /// the container), reset when possible, BARs mapped (sparse-mmap areas into a reserved range, the MSI-X table left
     /// out unless mappable), memory decoding and bus mastering enabled, interrupts prepared per
-    /// <see cref="PciVfioOptions.Interrupts"/>. Call before probing.
+    /// <paramref name="interrupts"/>. Call before probing.
     /// </summary>
     /// <param name="vfio">The instance's VFIO manager.</param>
     /// <param name="kernel">The system-call seam the manager uses (eventfds, polls).</param>
-    /// <param name="options"><c>--vfio-intr</c> and the like.</param>
-    public void UseVfio(VfioManager vfio, IKernel kernel, PciVfioOptions? options = null)
+    /// <param name="interrupts"><c>--vfio-intr</c>: auto picks MSI-X, then MSI, then INTx; an explicit kind must exist.</param>
+    public void UseVfio(VfioManager vfio, IKernel kernel, VfioInterruptMode interrupts)
     {
         ArgumentNullException.ThrowIfNull(vfio);
         ArgumentNullException.ThrowIfNull(kernel);
@@ -35,7 +35,7 @@ public partial class PciBus
         {
             _vfio = vfio;
             _kernel = kernel;
-            _vfioOptions = options ?? new PciVfioOptions();
+            _interrupts = interrupts;
         }
     }
 
@@ -44,6 +44,35 @@ public partial class PciBus
     {
         ArgumentNullException.ThrowIfNull(device);
         return device.Mapping?.Mode;
+    }
+
+    /// <summary>
+    /// Maps [<paramref name="virtualAddress"/>, +<paramref name="length"/>) at <paramref name="iova"/> into the VFIO
+    /// container of <paramref name="device"/> (DPDK's <c>pci_vfio_dma_map</c>); the device must be mapped.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The device is not mapped through VFIO.</exception>
+    /// <exception cref="VfioException">The kernel refused; the message names the errno and the fix.</exception>
+    public override void DmaMap(Device device, nint virtualAddress, ulong iova, ulong length)
+    {
+        var (vfio, container) = ContainerOf(device);
+        vfio.DmaMap(container, (ulong)virtualAddress, iova, length);
+    }
+
+    /// <summary>Unmaps what <see cref="DmaMap"/> mapped.</summary>
+    /// <exception cref="NotSupportedException">The device is not mapped through VFIO.</exception>
+    /// <exception cref="VfioException">The kernel refused.</exception>
+    public override void DmaUnmap(Device device, nint virtualAddress, ulong iova, ulong length)
+    {
+        var (vfio, container) = ContainerOf(device);
+        vfio.DmaUnmap(container, (ulong)virtualAddress, iova, length);
+    }
+
+    private (VfioManager, VfioContainer) ContainerOf(Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (device is not PciDevice { Mapping: { } m })
+            throw new NotSupportedException($"{device.Name} is not mapped through VFIO, so the PCI bus cannot map DMA memory for it (ENOTSUP); probe it with a driver that needs mapping first");
+        lock (Gate) return (_vfio!, m.Vfio.Container);
     }
 
     private bool VfioConfigured
@@ -55,8 +84,8 @@ public partial class PciBus
     {
         VfioManager vfio;
         IKernel kernel;
-        PciVfioOptions options;
-        lock (Gate) (vfio, kernel, options) = (_vfio!, _kernel!, _vfioOptions);
+        VfioInterruptMode interrupts;
+        lock (Gate) (vfio, kernel, interrupts) = (_vfio!, _kernel!, _interrupts);
         string sysfsBase = Path.Combine(Context!.Platform.SysfsRoot, "bus", "pci", "devices");
         VfioDevice vd;
         try
@@ -90,7 +119,7 @@ public partial class PciBus
                 vd.WriteConfig(ConfigCommand, v);
                 mapped.CommandBitsSet = set;
             }
-            PrepareInterrupts(device, vd, mapped, kernel, options.Interrupts);
+            PrepareInterrupts(device, vd, mapped, kernel, interrupts);
             device.Mapping = mapped;
             VfioBusLog.Mapped(Logger, device.Name, vd.Mode.ToOptionValue(), mapped.InterruptIndex switch { 0 => "intx", 1 => "msi", 2 => "msix", _ => "none" });
         }
@@ -218,18 +247,17 @@ public partial class PciBus
 
     private static void ReleaseReservation(nint address, ulong size) => LibC.Munmap(address, (nuint)size);
 
-    private static void PrepareInterrupts(PciDevice device, VfioDevice vd, PciMappedDevice mapped, IKernel kernel, PciVfioInterruptMode mode)
+    private static void PrepareInterrupts(PciDevice device, VfioDevice vd, PciMappedDevice mapped, IKernel kernel, VfioInterruptMode mode)
     {
-        if (mode == PciVfioInterruptMode.None) return;
         int chosen = -1;
         // DPDK's order: MSI-X, then MSI, then INTx; an explicit --vfio-intr takes only that one.
         foreach (int index in new[] { 2, 1, 0 })
         {
             bool wanted = mode switch
             {
-                PciVfioInterruptMode.Msix => index == 2,
-                PciVfioInterruptMode.Msi => index == 1,
-                PciVfioInterruptMode.Legacy => index == 0,
+                VfioInterruptMode.Msix => index == 2,
+                VfioInterruptMode.Msi => index == 1,
+                VfioInterruptMode.Legacy => index == 0,
                 _ => true,
             };
             if (!wanted) continue;
@@ -240,8 +268,8 @@ public partial class PciBus
         }
         if (chosen < 0)
         {
-            if (mode == PciVfioInterruptMode.Auto) return;
-            string name = mode switch { PciVfioInterruptMode.Msix => "msix", PciVfioInterruptMode.Msi => "msi", _ => "legacy" };
+            if (mode == VfioInterruptMode.Auto) return;
+            string name = mode switch { VfioInterruptMode.Msix => "msix", VfioInterruptMode.Msi => "msi", _ => "legacy" };
             throw new DeviceProbeException($"{device.Name}: --vfio-intr={name}: the device has no {name} interrupt with eventfd support; use another --vfio-intr value (or leave it out to pick the first supported)");
         }
         int fd = kernel.EventFd(0, LibC.EventFdNonBlock | LibC.EventFdCloseOnExec);

@@ -6,38 +6,6 @@ using Eal.Vfio.Uapi;
 
 namespace Eal.Bus.Pci.Vfio;
 
-/// <summary>Which interrupt a PCI device is prepared with (<c>--vfio-intr</c>).</summary>
-public enum PciVfioInterruptMode
-{
-    /// <summary>The first the device supports, in the order MSI-X, MSI, INTx (DPDK's default).</summary>
-    Auto,
-    /// <summary>Legacy INTx (<c>--vfio-intr=legacy</c>).</summary>
-    Legacy,
-    /// <summary>MSI (<c>--vfio-intr=msi</c>).</summary>
-    Msi,
-    /// <summary>MSI-X (<c>--vfio-intr=msix</c>).</summary>
-    Msix,
-    /// <summary>No interrupt is prepared.</summary>
-    None,
-}
-
-/// <summary>How the PCI bus maps devices through VFIO.</summary>
-public sealed class PciVfioOptions
-{
-    /// <summary><c>--vfio-intr</c>.</summary>
-    public PciVfioInterruptMode Interrupts { get; init; } = PciVfioInterruptMode.Auto;
-
-    /// <summary>Parses a <c>--vfio-intr</c> value (<c>legacy</c>, <c>msi</c>, <c>msix</c>).</summary>
-    /// <exception cref="FormatException">Another value; the message lists the valid ones.</exception>
-    public static PciVfioInterruptMode ParseInterruptMode(string value) => value switch
-    {
-        "legacy" => PciVfioInterruptMode.Legacy,
-        "msi" => PciVfioInterruptMode.Msi,
-        "msix" => PciVfioInterruptMode.Msix,
-        _ => throw new FormatException($"--vfio-intr={value} is not valid; use legacy, msi or msix"),
-    };
-}
-
 /// <summary>One BAR of a mapped device: where its mmapable areas are, and the VFIO region for the rest.</summary>
 public sealed class PciMappedBar
 {
@@ -193,7 +161,7 @@ public sealed unsafe class PciMappedDevice
     public void EnableInterrupts()
     {
         if (InterruptIndex < 0)
-            throw new InvalidOperationException($"{Vfio.Address}: no interrupt was prepared; the device has none, or the bus was told --vfio-intr none");
+            throw new InvalidOperationException($"{Vfio.Address}: no interrupt was prepared; the device has none, or --vfio-intr asked for a kind it lacks");
         if (_interruptsEnabled) return;
         Vfio.SetIrqEventFds((uint)InterruptIndex, 0, [InterruptEventFd]);
         _interruptsEnabled = true;
