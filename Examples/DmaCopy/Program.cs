@@ -1,0 +1,3 @@
+using DmaCopy;
+
+return DmaCopyApp.Run(args, Console.Out, Console.Error);
