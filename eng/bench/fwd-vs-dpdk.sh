@@ -34,7 +34,9 @@ fi
 ours_dll="$ART/bin/TestPmd/release/testpmd.dll"
 [[ -f "$ours_dll" ]] || { echo "missing $ours_dll; build failed?" >&2; exit 1; }
 
-eal_common=(-l 0-1 --no-huge -m 1024 --no-pci)
+# A private file prefix: another primary process using the default "rte" prefix (tests, another EAL) holds the lock
+# on /var/run/dpdk/rte/config and DPDK's testpmd would refuse to start.
+eal_common=(-l 0-1 --no-huge -m 1024 --no-pci --file-prefix "${FILE_PREFIX:-fwdbench}")
 app_common=(--forward-mode=io --auto-start --total-num-mbufs=16384 --stats-period 1)
 
 case_args() { # prints "<vdev args>|<app args>"
@@ -56,7 +58,7 @@ mpps_of() {
               m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f\n", m / 1e6 }'
 }
 
-median() { tr ' ' '\n' | grep -v '^$' | grep -v nan | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit }
+median() { tr ' ' '\n' | { grep -v -e '^$' -e nan || true; } | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit }
     m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f\n", m }'; }
 
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); DPDK $dpdk_version; $(dotnet --version | sed 's/^/.NET SDK /')"
