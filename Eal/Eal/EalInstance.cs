@@ -163,7 +163,8 @@ public sealed class EalInstance : IDisposable
         foreach (var warning in Settings.Warnings) _log.LogWarning("{Warning}", warning);
         if (Settings.Version) _log.LogCritical("RTE Version: '{Version}'", typeof(EalInstance).Assembly.GetName().Version);
 
-        var runtimeBase = Platform is IDisposable && Platform.IsEmulated
+        // An emulated machine keeps its runtime directory inside its own tree, so instances never share locks.
+        var runtimeBase = Platform.IsEmulated
             ? Path.Combine(Path.GetDirectoryName(Platform.SysfsRoot)!, "run")
             : RuntimeDirectory.DefaultBase();
         var runtime = RuntimeDirectory.Open(runtimeBase, Settings.FilePrefix, Settings.ProcessType, sharedConfig: !Settings.NoSharedConfig);
