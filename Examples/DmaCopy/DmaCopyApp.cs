@@ -58,7 +58,9 @@ public static class DmaCopyApp
         var pci = eal.Buses.OfType<PciBus>().Single();
         var driver = pci.Drivers.OfType<EduDriver>().Single();
         var edu = driver.Devices.FirstOrDefault()
-            ?? throw new InvalidOperationException("no edu device was probed; give an edu function bound to vfio-pci (-a <address>)");
+            ?? throw new InvalidOperationException(eal.ProbeFailures.Count > 0
+                ? "no edu device was probed: " + string.Join("; ", eal.ProbeFailures.Select(f => $"{f.Device.Name} ({f.Driver.Name}): {f.Reason}"))
+                : "no edu device was probed; give an edu function bound to vfio-pci (-a <address>)");
         var device = pci.FindDevice(PciAddress.Parse(edu.Name))!;
         string irq = edu.InterruptIndex switch { 0 => "INTx", 1 => "MSI", 2 => "MSI-X", _ => "polling" };
         stdout.WriteLine($"[{label}] {edu.Name} edu id 0x{edu.Identification:x8}, VFIO mode {pci.GetVfioMode(device)?.ToString() ?? "?"}, IOVA as {eal.IovaMode}, interrupt {irq}");

@@ -85,27 +85,29 @@ public sealed partial class MemorySubsystem
         Preallocate(usable.Select(u => u.Size).ToList());
     }
 
+    /// <summary>Where memseg lists start when no --base-virtaddr is given (a hint, as DPDK's 64-bit default).</summary>
+    internal const ulong DefaultBaseAddress = 0x1_0000_0000;
+
     private MemsegList ReserveList(nuint pageSize, int socket, int capacity, MemsegBacking backing, string? dir)
     {
         lock (_lock)
         {
             nuint length = pageSize * (nuint)capacity;
-            nint hint = 0;
-            if (Options.BaseVirtAddr != 0)
+            // Like DPDK (eal_get_baseaddr), lists go from 4 GiB up even without --base-virtaddr: as IOVA-as-VA they
+            // must fit IOMMUs with 39-bit address widths (Intel VT-d, QEMU's vIOMMU), which mmap's top-down
+            // addresses near 2^47 do not. Only an explicit --base-virtaddr is strict.
+            nuint next = Options.BaseVirtAddr != 0 ? (nuint)Options.BaseVirtAddr : (nuint)DefaultBaseAddress;
+            if (_lists.Count > 0)
             {
-                nuint next = (nuint)Options.BaseVirtAddr;
-                if (_lists.Count > 0)
-                {
-                    var last = _lists[^1];
-                    next = (nuint)last.BaseAddress + last.Length;
-                }
-
-                hint = (nint)((next + pageSize - 1) & ~(pageSize - 1));
+                var last = _lists[^1];
+                next = (nuint)last.BaseAddress + last.Length;
             }
+
+            nint hint = (nint)((next + pageSize - 1) & ~(pageSize - 1));
 
             string name = string.Create(CultureInfo.InvariantCulture, $"memseg-{pageSize / 1024}k-{socket}-{_lists.Count(l => l.PageSize == pageSize && l.Socket == socket)}");
             nint at = _os.ReserveAddressSpace(hint, length, pageSize);
-            if (hint != 0 && at != hint)
+            if (Options.BaseVirtAddr != 0 && at != hint)
             {
                 _os.Unmap(at, length);
                 throw new MemoryException(string.Create(CultureInfo.InvariantCulture,
