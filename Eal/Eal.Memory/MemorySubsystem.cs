@@ -74,7 +74,8 @@ public sealed partial class MemorySubsystem : IDisposable
         }
     }
 
-    internal IMemoryOs Os => _os;
+    /// <summary>The OS seam this memory lives on (real or emulated): physical addresses, NUMA placement.</summary>
+    public IMemoryOs Os => _os;
 
     /// <summary>
     /// Reserves the memseg lists and backs the memory asked at start (<c>-m</c>, <c>--socket-mem</c>, everything with

@@ -14,7 +14,17 @@ public sealed partial class MemorySubsystem
         ObjectDisposedException.ThrowIf(_disposed, this);
         nint va = list.AddressOf(first);
         nuint len = list.PageSize * (nuint)count;
-        MapPages(list, first, count);
+        try
+        {
+            MapPages(list, first, count);
+        }
+        catch (MemoryOsException e) when (e.Call is "mbind" or "set_mempolicy")
+        {
+            throw new MemoryException(string.Create(CultureInfo.InvariantCulture,
+                $"Cannot bind {list.Name} (socket {list.Socket}) to NUMA node {list.Socket}: {e.Message}. Node {list.Socket} is not online or has no memory " +
+                $"(see {Path.Combine(_os.SysfsRoot, "devices", "system", "node")}); ask for memory on an existing socket (--socket-mem, socket ids)."), e);
+        }
+
         bool marked = false;
         try
         {
@@ -49,17 +59,21 @@ public sealed partial class MemorySubsystem
         }
     }
 
+    /// <summary>Memory of socket N is bound to NUMA node N (as DPDK places hugepages per socket), so a shortage there fails instead of spilling.</summary>
+    private static NumaPlacement PlacementOf(MemsegList list) => list.Socket >= 0 ? NumaPlacement.BindTo(list.Socket) : NumaPlacement.Anywhere;
+
     private void MapPages(MemsegList list, int first, int count)
     {
         nint va = list.AddressOf(first);
         nuint len = list.PageSize * (nuint)count;
+        NumaPlacement placement = PlacementOf(list);
         switch (list.Backing)
         {
             case MemsegBacking.Anonymous:
-                _os.MapAnonymous(va, len, 0, list.Socket);
+                _os.MapAnonymous(va, len, 0, placement);
                 break;
             case MemsegBacking.AnonymousHugepages:
-                _os.MapAnonymous(va, len, list.PageSize, list.Socket);
+                _os.MapAnonymous(va, len, list.PageSize, placement);
                 break;
             case MemsegBacking.SingleFile:
             {
@@ -71,10 +85,10 @@ public sealed partial class MemorySubsystem
                 }
 
                 long offset = (long)(list.PageSize * (nuint)first);
-                _os.Allocate(list.SingleFileDescriptor, path, offset, (long)len, list.Socket);
+                _os.Allocate(list.SingleFileDescriptor, path, offset, (long)len, placement);
                 try
                 {
-                    _os.MapFile(va, len, list.SingleFileDescriptor, path, offset, list.Socket);
+                    _os.MapFile(va, len, list.SingleFileDescriptor, path, offset, placement);
                 }
                 catch
                 {
@@ -112,8 +126,8 @@ public sealed partial class MemorySubsystem
         int fd = _os.OpenHugepageFile(path);
         try
         {
-            _os.Allocate(fd, path, 0, (long)list.PageSize, list.Socket);
-            _os.MapFile(list.AddressOf(index), list.PageSize, fd, path, 0, list.Socket);
+            _os.Allocate(fd, path, 0, (long)list.PageSize, PlacementOf(list));
+            _os.MapFile(list.AddressOf(index), list.PageSize, fd, path, 0, PlacementOf(list));
         }
         catch
         {

@@ -96,7 +96,7 @@ public sealed partial class MemorySubsystem
             // Like DPDK (eal_get_baseaddr), lists go from 4 GiB up even without --base-virtaddr: as IOVA-as-VA they
             // must fit IOMMUs with 39-bit address widths (Intel VT-d, QEMU's vIOMMU), which mmap's top-down
             // addresses near 2^47 do not. Only an explicit --base-virtaddr is strict.
-            nuint next = Options.BaseVirtAddr != 0 ? (nuint)Options.BaseVirtAddr : (nuint)DefaultBaseAddress;
+            nuint next = Options.BaseVirtAddr != 0 ? (nuint)Options.BaseVirtAddr : unchecked((nuint)DefaultBaseAddress);
             if (_lists.Count > 0)
             {
                 var last = _lists[^1];
@@ -247,6 +247,8 @@ public sealed partial class MemorySubsystem
             $"Reserve more with 'echo <pages> > {node}' (or eng/setup-hugepages.sh), or ask for less memory.");
     }
 
+    // Populating a node-bound range reports a node without free pages as EFAULT (the fault would have been SIGBUS).
     internal static bool IsOutOfPages(Eal.Memory.Os.MemoryOsException e) =>
-        e.ErrorNumber is Eal.Memory.Os.Errno.ENOMEM or Eal.Memory.Os.Errno.ENOSPC;
+        e.ErrorNumber is Eal.Memory.Os.Errno.ENOMEM or Eal.Memory.Os.Errno.ENOSPC
+        || (e.Call == "madvise" && e.ErrorNumber == Eal.Memory.Os.Errno.EFAULT);
 }

@@ -24,6 +24,9 @@ internal static partial class LibC
     public const int O_CLOEXEC = 0x80000;
 
     public const int MADV_DONTDUMP = 16;
+    public const int MADV_POPULATE_WRITE = 23;
+
+    public const int ENOSYS = 38;
 
     public static readonly nint MapFailed = -1;
 
@@ -50,6 +53,10 @@ internal static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Unlink(string path);
+
+    // glibc has no wrappers for the NUMA policy calls (libnuma does); syscall(2) with fixed arguments avoids the dependency.
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    public static partial nint Syscall(nint number, nint a1, nint a2, nint a3, nint a4, nint a5, nint a6);
 
     [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
     public static unsafe partial nint Pread(int fd, void* buffer, nuint count, long offset);

@@ -63,6 +63,8 @@ public sealed class EmulatedPhysicalAddresses
 /// An emulated kernel for the memory subsystem: hugepage pools per socket and hugetlbfs mounts answered from
 /// virtual sysfs/procfs files, hugepages backed by ordinary memory and charged to their pool (ENOMEM when it is
 /// empty, like the kernel), hugetlbfs files as a name table, pagemap from <see cref="EmulatedPhysicalAddresses"/>,
+/// NUMA policies (recorded per mapping, see <see cref="PlacementOf"/>; <c>MPOL_BIND</c> takes pages only from its node,
+/// <c>MPOL_PREFERRED</c> falls back to the others, a node that does not exist is EINVAL as in <c>mbind</c>),
 /// and failure injection (fail the n-th call of an operation). Address space operations are real.
 /// </summary>
 public sealed class EmulatedMemoryOs : IMemoryOs
@@ -73,6 +75,8 @@ public sealed class EmulatedMemoryOs : IMemoryOs
     private readonly HashSet<string> _hugeFiles = new(StringComparer.Ordinal);
     private readonly Dictionary<int, string> _fds = [];
     private readonly Dictionary<nint, (nuint PageSize, int Socket)> _hugePages = [];
+    private readonly List<(nint Address, nuint Length, NumaPlacement Placement)> _placements = [];
+    private readonly List<NumaPlacement> _allocatePlacements = [];
     private readonly Dictionary<(nuint, int), long> _free = [];
     private readonly Dictionary<string, (int Remaining, int Errno)> _failures = new(StringComparer.Ordinal);
     private readonly IReadOnlyList<EmulatedHugepagePool> _pools;
@@ -180,7 +184,45 @@ public sealed class EmulatedMemoryOs : IMemoryOs
         }
     }
 
-    /// <summary>Makes the <paramref name="nth"/> next call of <paramref name="operation"/> (a name of an <see cref="IMemoryOs"/> method) fail with <paramref name="errno"/>.</summary>
+    /// <summary>The NUMA placement the mapping containing <paramref name="address"/> was made with, or null when it is not backed.</summary>
+    public NumaPlacement? PlacementOf(nint address)
+    {
+        lock (_lock)
+        {
+            foreach (var (start, length, placement) in _placements)
+            {
+                if ((nuint)(address - start) < length)
+                {
+                    return placement;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>The thread policies of the <see cref="Allocate"/> calls so far (what <c>fallocate</c> ran under), in order.</summary>
+    public IReadOnlyList<NumaPlacement> AllocatePlacements
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _allocatePlacements.ToArray();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The <see cref="FailNth"/> operation name of the NUMA binding inside <see cref="MapAnonymous"/>, <see cref="MapFile"/>
+    /// (<c>mbind</c>) and <see cref="Allocate"/> (<c>set_mempolicy</c>).
+    /// </summary>
+    public const string BindOperation = "Bind";
+
+    /// <summary>
+    /// Makes the <paramref name="nth"/> next call of <paramref name="operation"/> (a name of an <see cref="IMemoryOs"/> method,
+    /// or <see cref="BindOperation"/>) fail with <paramref name="errno"/>.
+    /// </summary>
     public void FailNth(string operation, int nth, int errno)
     {
         lock (_lock)
@@ -242,15 +284,17 @@ public sealed class EmulatedMemoryOs : IMemoryOs
     }
 
     /// <inheritdoc />
-    public void MapAnonymous(nint address, nuint length, nuint hugePageSize, int socket)
+    public void MapAnonymous(nint address, nuint length, nuint hugePageSize, NumaPlacement placement)
     {
         Inject(nameof(MapAnonymous), "mmap");
+        CheckNode(placement, "mbind");
         if (hugePageSize != 0)
         {
-            Charge(address, length, hugePageSize, socket, "mmap");
+            Charge(address, length, hugePageSize, placement, "madvise");
         }
 
-        _real.MapAnonymous(address, length, 0, socket);
+        _real.MapAnonymous(address, length, 0, NumaPlacement.Anywhere);
+        Record(address, length, placement);
     }
 
     /// <inheritdoc />
@@ -273,10 +317,15 @@ public sealed class EmulatedMemoryOs : IMemoryOs
     }
 
     /// <inheritdoc />
-    public void Allocate(int fd, string path, long offset, long length, int socket)
+    public void Allocate(int fd, string path, long offset, long length, NumaPlacement placement)
     {
         Inject(nameof(Allocate), "fallocate");
+        CheckNode(placement, "set_mempolicy");
         CheckFd(fd, "fallocate");
+        lock (_lock)
+        {
+            _allocatePlacements.Add(placement);
+        }
     }
 
     /// <inheritdoc />
@@ -287,13 +336,15 @@ public sealed class EmulatedMemoryOs : IMemoryOs
     }
 
     /// <inheritdoc />
-    public void MapFile(nint address, nuint length, int fd, string path, long offset, int socket)
+    public void MapFile(nint address, nuint length, int fd, string path, long offset, NumaPlacement placement)
     {
         Inject(nameof(MapFile), "mmap");
         CheckFd(fd, "mmap");
+        CheckNode(placement, "mbind");
         nuint pageSize = _mounts.First(m => m.Path.TrimEnd('/') == Path.GetDirectoryName(path)).PageSize;
-        Charge(address, length, pageSize, socket, "mmap");
-        _real.MapAnonymous(address, length, 0, socket);
+        Charge(address, length, pageSize, placement, "mmap");
+        _real.MapAnonymous(address, length, 0, NumaPlacement.Anywhere);
+        Record(address, length, placement);
     }
 
     /// <inheritdoc />
@@ -347,14 +398,99 @@ public sealed class EmulatedMemoryOs : IMemoryOs
         return PhysicalAddresses.Translate(virtualAddress, pageSize);
     }
 
-    private void Charge(nint address, nuint length, nuint pageSize, int socket, string call)
+    /// <inheritdoc />
+    public int? NodeOf(nint address)
+    {
+        lock (_lock)
+        {
+            foreach (var (page, info) in _hugePages)
+            {
+                if ((nuint)(address - page) < info.PageSize)
+                {
+                    return info.Socket;
+                }
+            }
+        }
+
+        // Normal pages: where the policy put them, node 0 without one.
+        return PlacementOf(address) is { IsBound: true } p ? p.Node : 0;
+    }
+
+    private void Record(nint address, nuint length, NumaPlacement placement)
+    {
+        lock (_lock)
+        {
+            _placements.Add((address, length, placement));
+        }
+    }
+
+    // Keeps the parts of recorded mappings outside [address, address + length). Lock held.
+    private void ForgetPlacements(nint address, nuint length)
+    {
+        nint end = address + (nint)length;
+        for (int i = _placements.Count - 1; i >= 0; i--)
+        {
+            var (start, len, placement) = _placements[i];
+            nint stop = start + (nint)len;
+            if (stop <= address || start >= end)
+            {
+                continue;
+            }
+
+            _placements.RemoveAt(i);
+            if (start < address)
+            {
+                _placements.Add((start, (nuint)(address - start), placement));
+            }
+
+            if (stop > end)
+            {
+                _placements.Add((end, (nuint)(stop - end), placement));
+            }
+        }
+    }
+
+    private void CheckNode(NumaPlacement placement, string call)
+    {
+        if (placement.IsBound)
+        {
+            Inject(BindOperation, call);
+        }
+
+        if (placement.IsBound && (placement.Node < 0 || placement.Node >= SocketCount))
+        {
+            // The kernel rejects a node mask naming a node that is not online.
+            throw new MemoryOsException(call, $"{placement} (the machine has nodes 0..{SocketCount - 1})", Errno.EINVAL);
+        }
+    }
+
+    private void Charge(nint address, nuint length, nuint pageSize, NumaPlacement placement, string call)
     {
         lock (_lock)
         {
             long pages = (long)(length / pageSize);
-            if (!_free.TryGetValue((pageSize, socket), out long free) || free < pages)
+
+            // MPOL_BIND: only its node. MPOL_PREFERRED: its node, then the others. Default: node 0, then the others.
+            int first = placement.IsBound ? placement.Node : 0;
+            int socket = first;
+            IEnumerable<int> candidates = placement.Policy == NumaPolicy.Bind
+                ? [first]
+                : new[] { first }.Concat(Enumerable.Range(0, SocketCount).Where(n => n != first));
+            long free = 0;
+            bool found = false;
+            foreach (int node in candidates)
             {
-                throw new MemoryOsException(call, $"{pages} x {pageSize / 1024} kB hugepages on socket {socket}", Errno.ENOMEM);
+                if (_free.TryGetValue((pageSize, node), out free) && free >= pages)
+                {
+                    socket = node;
+                    found = true;
+                    break;
+                }
+            }
+
+            if (!found)
+            {
+                throw new MemoryOsException(call, $"{pages} x {pageSize / 1024} kB hugepages on socket {first} ({placement})", Errno.ENOMEM);
             }
 
             _free[(pageSize, socket)] = free - pages;
@@ -371,6 +507,7 @@ public sealed class EmulatedMemoryOs : IMemoryOs
     {
         lock (_lock)
         {
+            ForgetPlacements(address, length);
             foreach (var (page, info) in _hugePages.Where(p => (nuint)(p.Key - address) < length).ToArray())
             {
                 _hugePages.Remove(page);

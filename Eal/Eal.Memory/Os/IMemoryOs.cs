@@ -36,21 +36,30 @@ public interface IMemoryOs
 
     /// <summary>
     /// Backs a reserved range with anonymous memory, populated. <paramref name="hugePageSize"/> 0 means normal pages,
-    /// otherwise <c>MAP_HUGETLB</c> pages of that size taken from the pool of NUMA node <paramref name="socket"/>.
+    /// otherwise <c>MAP_HUGETLB</c> pages of that size. A bound <paramref name="placement"/> applies its policy to the
+    /// range (<c>mbind</c>) before the pages are faulted in, so they come from its node; when the node cannot supply them
+    /// the call fails (and leaves the range reserved, not backed).
     /// </summary>
-    void MapAnonymous(nint address, nuint length, nuint hugePageSize, int socket);
+    void MapAnonymous(nint address, nuint length, nuint hugePageSize, NumaPlacement placement);
 
     /// <summary>Opens (creating when needed) a file on a hugetlbfs mount; returns a descriptor.</summary>
     int OpenHugepageFile(string path);
 
-    /// <summary>Makes room for <paramref name="length"/> bytes at <paramref name="offset"/> of a hugepage file (takes pages from the pool).</summary>
-    void Allocate(int fd, string path, long offset, long length, int socket);
+    /// <summary>
+    /// Makes room for <paramref name="length"/> bytes at <paramref name="offset"/> of a hugepage file (takes pages from the
+    /// pool); a bound <paramref name="placement"/> is the calling thread's memory policy for the call
+    /// (<c>set_mempolicy</c>, restored afterwards), which is what the kernel uses to pick the pages' node.
+    /// </summary>
+    void Allocate(int fd, string path, long offset, long length, NumaPlacement placement);
 
     /// <summary>Releases the pages of a range of a hugepage file (punches a hole).</summary>
     void Deallocate(int fd, string path, long offset, long length);
 
-    /// <summary>Maps a range of a hugepage file shared at a fixed reserved address, populated.</summary>
-    void MapFile(nint address, nuint length, int fd, string path, long offset, int socket);
+    /// <summary>
+    /// Maps a range of a hugepage file shared at a fixed reserved address, populated; a bound
+    /// <paramref name="placement"/> is applied to the mapping (<c>mbind</c>) as by <see cref="MapAnonymous"/>.
+    /// </summary>
+    void MapFile(nint address, nuint length, int fd, string path, long offset, NumaPlacement placement);
 
     /// <summary>Closes a descriptor returned by <see cref="OpenHugepageFile"/>.</summary>
     void Close(int fd);
@@ -66,4 +75,10 @@ public interface IMemoryOs
     /// or null when physical addresses are unavailable (not root, page not present).
     /// </summary>
     ulong? VirtualToPhysical(nint virtualAddress);
+
+    /// <summary>
+    /// The NUMA node of the backed page at <paramref name="address"/> (<c>get_mempolicy(MPOL_F_NODE | MPOL_F_ADDR)</c>),
+    /// or null when the kernel cannot tell (no NUMA support).
+    /// </summary>
+    int? NodeOf(nint address);
 }

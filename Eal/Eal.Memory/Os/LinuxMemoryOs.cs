@@ -115,20 +115,15 @@ public sealed class LinuxMemoryOs : IMemoryOs
     }
 
     /// <inheritdoc />
-    public void MapAnonymous(nint address, nuint length, nuint hugePageSize, int socket)
+    public void MapAnonymous(nint address, nuint length, nuint hugePageSize, NumaPlacement placement)
     {
-        int flags = LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_FIXED | LibC.MAP_POPULATE;
+        int flags = LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_FIXED;
         if (hugePageSize != 0)
         {
             flags |= LibC.MAP_HUGETLB | (System.Numerics.BitOperations.Log2(hugePageSize) << LibC.MAP_HUGE_SHIFT);
         }
 
-        if (LibC.Mmap(address, length, LibC.PROT_READ | LibC.PROT_WRITE, flags, -1, 0) != address)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            Unback(address, length); // a failed MAP_FIXED may have dropped the reservation
-            throw new MemoryOsException("mmap", (hugePageSize != 0 ? "MAP_HUGETLB " : "anonymous ") + Range(address, length), errno);
-        }
+        MapFixed(address, length, flags, -1, 0, (hugePageSize != 0 ? "MAP_HUGETLB " : "anonymous ") + Range(address, length), placement);
     }
 
     /// <inheritdoc />
@@ -144,12 +139,16 @@ public sealed class LinuxMemoryOs : IMemoryOs
     }
 
     /// <inheritdoc />
-    public void Allocate(int fd, string path, long offset, long length, int socket)
+    public void Allocate(int fd, string path, long offset, long length, NumaPlacement placement)
     {
-        if (LibC.Fallocate(fd, 0, offset, length) != 0)
+        string target = $"{path} @0x{offset:x}+0x{length:x}";
+        WithThreadPolicy(placement, target, () =>
         {
-            throw new MemoryOsException("fallocate", $"{path} @0x{offset:x}+0x{length:x}", Marshal.GetLastPInvokeError());
-        }
+            if (LibC.Fallocate(fd, 0, offset, length) != 0)
+            {
+                throw new MemoryOsException("fallocate", target, Marshal.GetLastPInvokeError());
+            }
+        });
     }
 
     /// <inheritdoc />
@@ -162,16 +161,8 @@ public sealed class LinuxMemoryOs : IMemoryOs
     }
 
     /// <inheritdoc />
-    public void MapFile(nint address, nuint length, int fd, string path, long offset, int socket)
-    {
-        const int flags = LibC.MAP_SHARED | LibC.MAP_FIXED | LibC.MAP_POPULATE;
-        if (LibC.Mmap(address, length, LibC.PROT_READ | LibC.PROT_WRITE, flags, fd, offset) != address)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            Unback(address, length);
-            throw new MemoryOsException("mmap", $"{path} @0x{offset:x} at {Range(address, length)}", errno);
-        }
-    }
+    public void MapFile(nint address, nuint length, int fd, string path, long offset, NumaPlacement placement) =>
+        MapFixed(address, length, LibC.MAP_SHARED | LibC.MAP_FIXED, fd, offset, $"{path} @0x{offset:x} at {Range(address, length)}", placement);
 
     /// <inheritdoc />
     public void Close(int fd)
@@ -229,6 +220,100 @@ public sealed class LinuxMemoryOs : IMemoryOs
         finally
         {
             LibC.Close(fd);
+        }
+    }
+
+    /// <inheritdoc />
+    public int? NodeOf(nint address)
+    {
+        int node = NumaCalls.NodeOf(address);
+        return node >= 0 ? node : null;
+    }
+
+    /// <summary>
+    /// mmap at a reserved address and populate; with a bound placement the policy goes on the new mapping (mbind)
+    /// before anything is faulted in, and MADV_POPULATE_WRITE faults it in reporting a shortage as an error (MAP_POPULATE
+    /// ignores it and the first touch gets SIGBUS). Any failure leaves the range reserved and unbacked.
+    /// </summary>
+    private void MapFixed(nint address, nuint length, int flags, int fd, long offset, string target, NumaPlacement placement)
+    {
+        const int prot = LibC.PROT_READ | LibC.PROT_WRITE;
+        if (LibC.Mmap(address, length, prot, flags | (placement.IsBound ? 0 : LibC.MAP_POPULATE), fd, offset) != address)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            Unback(address, length); // a failed MAP_FIXED may have dropped the reservation
+            throw new MemoryOsException("mmap", target, errno);
+        }
+
+        if (!placement.IsBound)
+        {
+            return;
+        }
+
+        try
+        {
+            int err = NumaCalls.Mbind(address, length, placement);
+            if (err != 0 && !(err == LibC.ENOSYS && placement.Node == 0))
+            {
+                throw new MemoryOsException("mbind", $"{target} to {placement}", err);
+            }
+
+            if (LibC.Madvise(address, length, LibC.MADV_POPULATE_WRITE) != 0)
+            {
+                err = Marshal.GetLastPInvokeError();
+                if (err != Errno.EINVAL)
+                {
+                    // EFAULT/ENOMEM: the node has no page left for this range.
+                    throw new MemoryOsException("madvise", $"MADV_POPULATE_WRITE {target} ({placement})", err);
+                }
+
+                // Before Linux 5.14: map again populated under the thread policy (the mbind above went with the old mapping).
+                WithThreadPolicy(placement, target, () =>
+                {
+                    if (LibC.Mmap(address, length, prot, flags | LibC.MAP_POPULATE, fd, offset) != address)
+                    {
+                        throw new MemoryOsException("mmap", target, Marshal.GetLastPInvokeError());
+                    }
+                });
+            }
+        }
+        catch
+        {
+            Unback(address, length);
+            throw;
+        }
+    }
+
+    /// <summary>Runs <paramref name="allocate"/> with the calling thread's memory policy set to <paramref name="placement"/> (DPDK's prepare/restore_numa).</summary>
+    private static void WithThreadPolicy(NumaPlacement placement, string target, Action allocate)
+    {
+        if (!placement.IsBound)
+        {
+            allocate();
+            return;
+        }
+
+        ulong[] oldMask = NumaCalls.NewMask();
+        int err = NumaCalls.SetThreadPolicy(placement, out int oldMode, oldMask);
+        if (err == LibC.ENOSYS && placement.Node == 0)
+        {
+            allocate(); // a kernel without NUMA: everything is on node 0
+            return;
+        }
+
+        if (err != 0)
+        {
+            throw new MemoryOsException("set_mempolicy", $"{target} to {placement}", err);
+        }
+
+        try
+        {
+            allocate();
+        }
+        finally
+        {
+            // Cannot fail for a policy the kernel gave us; if it does, the thread keeps the binding, which is harmless for correctness.
+            NumaCalls.RestoreThreadPolicy(oldMode, oldMask);
         }
     }
 
