@@ -10,10 +10,10 @@ public sealed class PciDeviceModelRegistry
 {
     private readonly Dictionary<(uint Vendor, uint Device), Func<PciFunctionDescription, IPciDeviceModel>> _factories = [];
 
-    /// <summary>Creates a registry with no models and, unless <paramref name="genericFallback"/> is false, <see cref="PciFunctionModel"/> for any other function.</summary>
+    /// <summary>Creates a registry with no models and, unless <paramref name="genericFallback"/> is false, <see cref="PciFunctionModel.CreateGeneric"/> for any other function.</summary>
     public PciDeviceModelRegistry(bool genericFallback = true) => GenericFallback = genericFallback;
 
-    /// <summary>Whether functions with no registered model get a behaviour-less <see cref="PciFunctionModel"/> (else <see cref="Create"/> returns null).</summary>
+    /// <summary>Whether functions with no registered model get a behaviour-less <see cref="PciFunctionModel.CreateGeneric"/> model (else <see cref="Create"/> returns null).</summary>
     public bool GenericFallback { get; }
 
     /// <summary>A registry with the models shipped here: edu (1234:11e8) → <see cref="EduDeviceModel"/>, generic fallback.</summary>
@@ -39,7 +39,7 @@ public sealed class PciDeviceModelRegistry
     {
         ArgumentNullException.ThrowIfNull(function);
         if (_factories.TryGetValue((function.VendorId, function.DeviceId), out var factory)) return factory(function);
-        return GenericFallback ? new PciFunctionModel(function) : null;
+        return GenericFallback ? PciFunctionModel.CreateGeneric(function) : null;
     }
 
     /// <summary><see cref="Create"/> as the delegate the emulated kernel takes.</summary>

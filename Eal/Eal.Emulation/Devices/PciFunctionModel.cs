@@ -18,6 +18,12 @@ public sealed class PciFunctionModelOptions
     /// MSI-X table and PBA; nothing for I/O BARs and BARs smaller than a page). An empty list makes the BAR trapped only.
     /// </summary>
     public IReadOnlyDictionary<int, IReadOnlyList<(ulong Offset, ulong Size)>>? MmapAreas { get; init; }
+
+    /// <summary>
+    /// The machine the function belongs to, so config space matches the one the sysfs tree shows for it (an SR-IOV
+    /// PF names its first VF's device id); null = a machine with this function alone.
+    /// </summary>
+    public MachineDescription? Machine { get; init; }
 }
 
 /// <summary>Why a device's DMA did not complete.</summary>
@@ -79,7 +85,7 @@ public class PciFunctionModel : IPciDeviceModel
             throw new ArgumentException($"{Address}: config space size {ConfigSpaceSize}; use 256 or 4096", nameof(description));
 
         // The config image the sysfs tree shows, so the VFIO config region and /sys/.../config agree.
-        _config = ConfigSpace.Build(description, new MachineDescription { PciFunctions = [description] });
+        _config = ConfigSpace.Build(description, options.Machine ?? new MachineDescription { PciFunctions = [description] });
         _writable = new byte[ConfigSpaceSize];
         _writeOneToClear = new byte[ConfigSpaceSize];
         _msiVectors = options.MsiVectors;
@@ -109,6 +115,16 @@ public class PciFunctionModel : IPciDeviceModel
         if (_msiVectors > 0) _msiCap = AddMsiCapability();
         _powerOn = (byte[])_config.Clone();
     }
+
+    /// <summary>
+    /// The model of a function nobody ships a model for (the emulated kernel's and <see cref="PciDeviceModelRegistry"/>'s
+    /// fallback): what the description says plus one MSI vector, as the QEMU functions the real-kernel tests use
+    /// (edu, e1000e) have, so every VFIO IRQ index a NIC offers can be exercised.
+    /// </summary>
+    /// <param name="description">The function.</param>
+    /// <param name="machine">Its machine (see <see cref="PciFunctionModelOptions.Machine"/>), or null.</param>
+    public static PciFunctionModel CreateGeneric(PciFunctionDescription description, MachineDescription? machine = null) =>
+        new(description, new PciFunctionModelOptions { MsiVectors = 1, Machine = machine });
 
     /// <summary>The description the model was built from.</summary>
     public PciFunctionDescription Description { get; }

@@ -77,7 +77,7 @@ public sealed unsafe partial class EmulatedKernel : IKernel, IDisposable
     /// <param name="platform">The emulated machine: its PCI functions, bindings, groups and <c>/dev</c> nodes.</param>
     /// <param name="modelProvider">
     /// The device model of a function (a DMA test device, a NIC model...), or null for functions it does not
-    /// model: those get a <see cref="GenericPciDeviceModel"/> built from the description.
+    /// model: those get <see cref="PciFunctionModel.CreateGeneric"/>, built from the description.
     /// </param>
     public EmulatedKernel(EmulatedPlatform platform, Func<PciFunctionDescription, IPciDeviceModel?>? modelProvider = null)
     {
@@ -176,7 +176,7 @@ public sealed unsafe partial class EmulatedKernel : IKernel, IDisposable
     private FunctionState GetFunction(PciFunctionDescription desc)
     {
         if (_functions.TryGetValue(desc.Address, out var f)) return f;
-        var model = _modelProvider?.Invoke(desc) ?? new GenericPciDeviceModel(desc, _platform.Machine);
+        var model = _modelProvider?.Invoke(desc) ?? PciFunctionModel.CreateGeneric(desc, _platform.Machine);
         f = new FunctionState(desc, model);
         f.Port = new DevicePort(this, f);
         f.Sink = new InterruptSink(this, f);
