@@ -60,21 +60,25 @@ public sealed unsafe class MallocHeap
         TryMallocBounded(size, alignment, 0, socket, out pointer, out failure);
 
     /// <summary>Like <see cref="MallocBounded"/> but reports failure by returning false with the reason.</summary>
-    public bool TryMallocBounded(nuint size, nuint alignment, nuint bound, int socket, out nint pointer, out string? failure)
+    public bool TryMallocBounded(nuint size, nuint alignment, nuint bound, int socket, out nint pointer, out string? failure) =>
+        TryMalloc(size, alignment, bound, socket, HeapConstraint.None, out pointer, out failure);
+
+    /// <summary>The allocation behind all the others, in memory that meets <paramref name="constraint"/> (memzone flags).</summary>
+    internal bool TryMalloc(nuint size, nuint alignment, nuint bound, int socket, HeapConstraint constraint, out nint pointer, out string? failure)
     {
         Check(size, ref alignment, bound, socket);
         size = (size + MinAlignment - 1) & ~(nuint)(MinAlignment - 1);
         failure = null;
         if (socket != SocketAny)
         {
-            pointer = _heaps[socket].Allocate(size, alignment, bound, mayGrow: true, out failure);
+            pointer = _heaps[socket].Allocate(size, alignment, bound, constraint, mayGrow: true, out failure);
             return pointer != 0;
         }
 
         // Any socket: first what is already free anywhere, then growth socket by socket.
         foreach (var heap in _heaps)
         {
-            pointer = heap.Allocate(size, alignment, bound, mayGrow: false, out _);
+            pointer = heap.Allocate(size, alignment, bound, constraint, mayGrow: false, out _);
             if (pointer != 0)
             {
                 return true;
@@ -84,7 +88,7 @@ public sealed unsafe class MallocHeap
         var reasons = new List<string>();
         foreach (var heap in _heaps)
         {
-            pointer = heap.Allocate(size, alignment, bound, mayGrow: true, out string? why);
+            pointer = heap.Allocate(size, alignment, bound, constraint, mayGrow: true, out string? why);
             if (pointer != 0)
             {
                 return true;

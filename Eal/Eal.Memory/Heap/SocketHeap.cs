@@ -33,13 +33,13 @@ internal sealed unsafe class SocketHeap
 
     private bool Match => _memory.Options.MatchAllocations;
 
-    /// <summary>Allocates from free elements, growing the heap once when needed. Returns 0 with a reason on failure.</summary>
-    public nint Allocate(nuint size, nuint align, nuint bound, bool mayGrow, out string? failure)
+    /// <summary>Allocates from free elements that meet <paramref name="constraint"/>, growing the heap once when needed. Returns 0 with a reason on failure.</summary>
+    public nint Allocate(nuint size, nuint align, nuint bound, HeapConstraint constraint, bool mayGrow, out string? failure)
     {
         failure = null;
         lock (_lock)
         {
-            nint p = AllocateFromFree(size, align, bound);
+            nint p = AllocateFromFree(size, align, bound, constraint);
             if (p != 0 || !mayGrow)
             {
                 if (p == 0)
@@ -52,17 +52,19 @@ internal sealed unsafe class SocketHeap
 
             // Enough for the element, its alignment and bound slack, and headers on both sides.
             nuint want = size + align + bound + (2 * MinElementSize);
-            if (!_memory.TryGrow(Socket, want, out nint start, out nuint length, out string why))
+            if (!_memory.TryGrow(Socket, want, constraint, out nint start, out nuint length, out string why))
             {
                 failure = why;
                 return 0;
             }
 
             AddMemory(start, length);
-            p = AllocateFromFree(size, align, bound);
+            p = AllocateFromFree(size, align, bound, constraint);
             if (p == 0)
             {
-                failure = "new memory could not hold the element";
+                failure = constraint.IovaContiguous
+                    ? $"the {length} bytes of new memory hold no IOVA-contiguous run of {size} bytes (IOVA as PA: the pages are not physically adjacent); use --iova-mode=va, larger pages, or a smaller zone"
+                    : "new memory could not hold the element";
             }
 
             return p;
@@ -272,13 +274,13 @@ internal sealed unsafe class SocketHeap
         }
     }
 
-    private nint AllocateFromFree(nuint size, nuint align, nuint bound)
+    private nint AllocateFromFree(nuint size, nuint align, nuint bound, HeapConstraint constraint)
     {
         for (int b = BucketOf(size + HeaderSize); b < BucketCount; b++)
         {
             for (var e = (HeapElement*)_buckets[b]; e != null; e = e->FreeNext)
             {
-                nint data = Place(e, size, align, bound);
+                nint data = Place(e, size, align, bound, constraint);
                 if (data != 0)
                 {
                     return Carve(e, data, size);
@@ -289,12 +291,41 @@ internal sealed unsafe class SocketHeap
         return 0;
     }
 
-    /// <summary>Where the data would go in free element <paramref name="e"/> (from its end, as DPDK), or 0 when it does not fit.</summary>
-    private static nint Place(HeapElement* e, nuint size, nuint align, nuint bound)
+    /// <summary>
+    /// Where the data would go in free element <paramref name="e"/> (from its end, as DPDK), or 0 when it does not fit;
+    /// with a page-size constraint only in lists of those sizes, with IOVA contiguity below the highest IOVA break.
+    /// </summary>
+    private nint Place(HeapElement* e, nuint size, nuint align, nuint bound, HeapConstraint constraint)
+    {
+        if (constraint.PageSizeMask != 0 && !constraint.Allows(_memory.FindList((nint)e)!.PageSize))
+        {
+            return 0;
+        }
+
+        nint end = (nint)e + (nint)e->Size;
+        while (true)
+        {
+            nint data = PlaceBelow(e, end, size, align, bound);
+            if (data == 0 || !constraint.IovaContiguous)
+            {
+                return data;
+            }
+
+            // Elements never span memseg lists, so one list answers for the whole block.
+            nint brk = _memory.FindList(data)!.LastIovaBreak(data, size);
+            if (brk == 0)
+            {
+                return data;
+            }
+
+            end = brk; // the block must end at or below the break
+        }
+    }
+
+    private static nint PlaceBelow(HeapElement* e, nint end, nuint size, nuint align, nuint bound)
     {
         nint start = (nint)e;
-        nint end = start + (nint)e->Size;
-        if (e->Size < size + HeaderSize)
+        if ((nuint)(end - start) < size + HeaderSize)
         {
             return 0;
         }

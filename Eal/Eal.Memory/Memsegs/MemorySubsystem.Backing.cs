@@ -1,5 +1,6 @@
 using System.Globalization;
 using Eal.Bus;
+using Eal.Memory.Heap;
 using Eal.Memory.Iova;
 using Eal.Memory.Memsegs;
 using Eal.Memory.Os;
@@ -234,7 +235,7 @@ public sealed partial class MemorySubsystem
     /// Backs at least <paramref name="bytes"/> of new virtually contiguous memory on <paramref name="socket"/> for the heap.
     /// Returns false with a message that says why and what to do when it cannot.
     /// </summary>
-    internal bool TryGrow(int socket, nuint bytes, out nint start, out nuint length, out string failure)
+    internal bool TryGrow(int socket, nuint bytes, HeapConstraint constraint, out nint start, out nuint length, out string failure)
     {
         start = 0;
         length = 0;
@@ -254,9 +255,11 @@ public sealed partial class MemorySubsystem
                 return false;
             }
 
-            failure = $"no hugepage memseg list on socket {socket}";
+            failure = constraint.PageSizeMask == 0
+                ? $"no hugepage memseg list on socket {socket}"
+                : $"no memseg list of {constraint.Describe()} pages on socket {socket} (reserve such hugepages and mount a hugetlbfs for them, or drop the page-size flag)";
             ulong limit = Options.SocketLimitMb is { } lim && socket < lim.Count ? lim[socket] * MiB : 0;
-            foreach (var list in _lists.Where(l => l.Socket == socket && !l.IsExternal).OrderBy(l => l.PageSize))
+            foreach (var list in _lists.Where(l => l.Socket == socket && !l.IsExternal && constraint.Allows(l.PageSize)).OrderBy(l => l.PageSize))
             {
                 int pages = (int)((bytes + list.PageSize - 1) / list.PageSize);
                 nuint len = list.PageSize * (nuint)pages;

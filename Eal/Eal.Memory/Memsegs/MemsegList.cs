@@ -112,6 +112,25 @@ public sealed class MemsegList
     /// <summary>True when the page at <paramref name="index"/> is backed.</summary>
     public bool IsBacked(int index) => _state[index] != 0;
 
+    /// <summary>
+    /// The highest page boundary inside [<paramref name="address"/>, <paramref name="address"/> + <paramref name="length"/>)
+    /// where the IOVA does not continue from the page before (a hole in IOVA space), or 0 when the range is IOVA-contiguous.
+    /// </summary>
+    internal nint LastIovaBreak(nint address, nuint length)
+    {
+        int first = IndexOf(address);
+        int last = IndexOf(address + (nint)length - 1);
+        for (int i = last; i > first; i--)
+        {
+            if (_iova[i] != _iova[i - 1] + PageSize)
+            {
+                return AddressOf(i);
+            }
+        }
+
+        return 0;
+    }
+
     /// <summary>The IOVA of <paramref name="address"/>, or <see cref="MemorySubsystem.BadIova"/> when outside or not backed.</summary>
     public ulong IovaOf(nint address)
     {

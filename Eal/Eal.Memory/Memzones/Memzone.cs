@@ -7,8 +7,10 @@ public sealed class Memzone : IDmaRegion
 {
     private readonly MemorySubsystem _memory;
 
-    internal Memzone(MemorySubsystem memory, string name, nint address, nuint length, int socket, nuint alignment, nuint bound)
+    internal Memzone(MemorySubsystem memory, string name, nint address, nuint length, int socket, nuint alignment, nuint bound, nuint pageSize, MemzoneFlags flags)
     {
+        PageSize = pageSize;
+        Flags = flags;
         _memory = memory;
         Name = name;
         Address = address;
@@ -36,6 +38,12 @@ public sealed class Memzone : IDmaRegion
     /// <summary>The zone does not cross a multiple of this (0 = no bound).</summary>
     public nuint Bound { get; }
 
+    /// <summary>Page size of the memory behind the zone (DPDK's <c>hugepage_sz</c>).</summary>
+    public nuint PageSize { get; }
+
+    /// <summary>The flags the zone was reserved with.</summary>
+    public MemzoneFlags Flags { get; }
+
     /// <summary>IOVA of the first byte.</summary>
     public ulong Iova => IovaAt(0);
 
@@ -53,5 +61,5 @@ public sealed class Memzone : IDmaRegion
 
     /// <summary>One line as DPDK's memzone dump prints it.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"Zone {Name}: addr 0x{(nuint)Address:x} iova 0x{Iova:x} len 0x{Length:x} socket {Socket} align {Alignment} bound {Bound}");
+        $"Zone {Name}: addr 0x{(nuint)Address:x} iova 0x{Iova:x} len 0x{Length:x} socket {Socket} align {Alignment} bound {Bound} hugepage_sz {PageSize}");
 }

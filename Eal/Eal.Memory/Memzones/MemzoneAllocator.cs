@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Numerics;
 using Eal.Memory.Heap;
 
 namespace Eal.Memory.Memzones;
@@ -31,9 +33,12 @@ public sealed class MemzoneAllocator : IDmaMemoryProvider
 
     /// <summary>
     /// Reserves a memzone: <paramref name="length"/> bytes aligned to <paramref name="alignment"/> (0 = 64), not crossing a
-    /// multiple of <paramref name="bound"/> (0 = none), on <paramref name="socket"/> (or <see cref="MallocHeap.SocketAny"/>).
+    /// multiple of <paramref name="bound"/> (0 = none), on <paramref name="socket"/> (or <see cref="MallocHeap.SocketAny"/>),
+    /// in memory that meets <paramref name="flags"/> (page sizes, IOVA contiguity: <see cref="MemzoneFlags"/>).
     /// </summary>
-    public Memzone Reserve(string name, nuint length, int socket = MallocHeap.SocketAny, nuint alignment = 0, nuint bound = 0)
+    /// <exception cref="ArgumentException">The name, length or flags are invalid (the message says which and why).</exception>
+    /// <exception cref="MemoryException">No memory meets the request (the message says what was missing and what to do).</exception>
+    public Memzone Reserve(string name, nuint length, int socket = MallocHeap.SocketAny, nuint alignment = 0, nuint bound = 0, MemzoneFlags flags = MemzoneFlags.None)
     {
         ArgumentNullException.ThrowIfNull(name);
         if (name.Length == 0 || name.Length > MaxNameLength)
@@ -46,6 +51,8 @@ public sealed class MemzoneAllocator : IDmaMemoryProvider
             throw new ArgumentOutOfRangeException(nameof(length), $"Memzone '{name}' length must be at least 1 byte.");
         }
 
+        HeapConstraint constraint = ConstraintOf(name, flags);
+
         lock (_lock)
         {
             if (_zones.ContainsKey(name))
@@ -53,18 +60,16 @@ public sealed class MemzoneAllocator : IDmaMemoryProvider
                 throw new MemoryException($"Memzone '{name}' already exists; look it up with Lookup(\"{name}\") or choose another name.");
             }
 
-            nint address;
-            try
+            if (!_memory.Heap.TryMalloc(length, alignment, bound, socket, constraint, out nint address, out string? failure)
+                && !((flags & MemzoneFlags.SizeHintOnly) != 0 && constraint.PageSizeMask != 0
+                     && _memory.Heap.TryMalloc(length, alignment, bound, socket, constraint with { PageSizeMask = 0 }, out address, out _)))
             {
-                address = _memory.Heap.MallocBounded(length, alignment, bound, socket);
-            }
-            catch (MemoryException e)
-            {
-                throw new MemoryException($"Cannot reserve memzone '{name}': {e.Message}", e);
+                throw new MemoryException(string.Create(CultureInfo.InvariantCulture,
+                    $"Cannot reserve memzone '{name}' ({length} bytes, socket {(socket == MallocHeap.SocketAny ? "any" : socket)}, flags {flags}): {failure}."));
             }
 
-            int zoneSocket = _memory.FindList(address)!.Socket;
-            var zone = new Memzone(_memory, name, address, length, zoneSocket, Math.Max(alignment, MallocHeap.MinAlignment), bound);
+            var list = _memory.FindList(address)!;
+            var zone = new Memzone(_memory, name, address, length, list.Socket, Math.Max(alignment, MallocHeap.MinAlignment), bound, list.PageSize, flags);
             _zones.Add(name, zone);
             return zone;
         }
@@ -111,6 +116,40 @@ public sealed class MemzoneAllocator : IDmaMemoryProvider
             visit(zone);
         }
     }
+
+    private static HeapConstraint ConstraintOf(string name, MemzoneFlags flags)
+    {
+        const MemzoneFlags pageFlags = MemzoneFlags.Page2M | MemzoneFlags.Page1G | MemzoneFlags.Page16M | MemzoneFlags.Page16G
+            | MemzoneFlags.Page256K | MemzoneFlags.Page256M | MemzoneFlags.Page512M | MemzoneFlags.Page4G;
+        const MemzoneFlags known = pageFlags | MemzoneFlags.SizeHintOnly | MemzoneFlags.IovaContiguous;
+        if ((flags & ~known) != 0)
+        {
+            throw new ArgumentException($"Memzone '{name}': unknown flags 0x{(uint)(flags & ~known):x}; valid flags are {known}.", nameof(flags));
+        }
+
+        if ((flags & MemzoneFlags.SizeHintOnly) != 0 && (flags & pageFlags) == 0)
+        {
+            throw new ArgumentException($"Memzone '{name}': SizeHintOnly qualifies a page-size flag (Page2M, Page1G, ...); add one or drop it.", nameof(flags));
+        }
+
+        ulong mask = 0;
+        foreach (var (flag, pageSize) in PageSizes)
+        {
+            if ((flags & flag) != 0)
+            {
+                mask |= 1UL << BitOperations.Log2(pageSize);
+            }
+        }
+
+        return new HeapConstraint(mask, (flags & MemzoneFlags.IovaContiguous) != 0);
+    }
+
+    private static readonly (MemzoneFlags Flag, ulong PageSize)[] PageSizes =
+    [
+        (MemzoneFlags.Page256K, 256UL << 10), (MemzoneFlags.Page2M, 2UL << 20), (MemzoneFlags.Page16M, 16UL << 20),
+        (MemzoneFlags.Page256M, 256UL << 20), (MemzoneFlags.Page512M, 512UL << 20), (MemzoneFlags.Page1G, 1UL << 30),
+        (MemzoneFlags.Page4G, 4UL << 30), (MemzoneFlags.Page16G, 16UL << 30),
+    ];
 
     /// <inheritdoc />
     IDmaRegion IDmaMemoryProvider.Reserve(string name, nuint length, nuint alignment, int socket) =>

@@ -23,6 +23,12 @@ public sealed class EmulatedPhysicalAddresses
     /// <summary>False makes every translation fail, as pagemap does for an unprivileged process.</summary>
     public bool Available { get; set; } = true;
 
+    /// <summary>
+    /// Bytes skipped after every frame handed out (0: frames follow each other): a fragmented machine where no two
+    /// pages are physically adjacent, so IOVA-as-PA memory is contiguous only inside a page.
+    /// </summary>
+    public ulong GapBetweenFrames { get; set; }
+
     /// <summary>The physical address of <paramref name="address"/> inside a page of <paramref name="pageSize"/> bytes, or null when unavailable.</summary>
     public ulong? Translate(nint address, nuint pageSize)
     {
@@ -39,6 +45,7 @@ public sealed class EmulatedPhysicalAddresses
                 _next = (_next + pageSize - 1) & ~((ulong)pageSize - 1);
                 pa = _next;
                 _next += pageSize;
+                _next += GapBetweenFrames;
                 _frames.Add(page, pa);
             }
 
