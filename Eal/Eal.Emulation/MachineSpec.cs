@@ -11,7 +11,7 @@ public static class MachineSpec
 {
     /// <summary>The keys an inline spec understands.</summary>
     public static IReadOnlyList<string> Keys { get; } =
-        ["cpus", "threads", "numa", "mem", "hugepages", "vfio", "pci", "kernel", "kernel-driver", "unbound", "uio", "vfs", "iommu", "noiommu", "iommufd", "cdev", "edu"];
+        ["cpus", "threads", "numa", "mem", "hugepages", "vfio", "pci", "kernel", "kernel-driver", "unbound", "uio", "vfs", "iommu", "noiommu", "iommufd", "cdev", "edu", "edu-qemu"];
 
     /// <summary>The machine an empty spec gives: 4 CPUs on one node, 512 free 2 MiB hugepages, two X710 ports bound to vfio-pci and one bound to i40e, an IOMMU and IOMMUFD.</summary>
     public static MachineDescription Default() => Parse(string.Empty);
@@ -33,7 +33,7 @@ public static class MachineSpec
     public static MachineDescription Parse(string spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        int cpus = 4, threads = 1, numa = 1, vfio = 2, kernel = 1, unbound = 0, uio = 0, vfs = 0, edu = 0;
+        int cpus = 4, threads = 1, numa = 1, vfio = 2, kernel = 1, unbound = 0, uio = 0, vfs = 0, edu = 0, eduQemu = 0;
         long memMiB = 4096;
         bool iommu = true, noiommu = false, iommufd = true, cdev = true;
         string kernelDriver = "i40e";
@@ -66,6 +66,7 @@ public static class MachineSpec
                 case "iommufd": iommufd = Bool(key, val); break;
                 case "cdev": cdev = Bool(key, val); break;
                 case "edu": edu = Int(key, val, 0, 256); break;
+                case "edu-qemu": eduQemu = Int(key, val, 0, 256); break;
                 default:
                     throw new FormatException($"--emulate: unknown key '{key}' in \"{spec}\"; valid keys: {string.Join(", ", Keys)}");
             }
@@ -146,11 +147,11 @@ public static class MachineSpec
             }
         }
         // edu DMA test devices (1234:11e8, Devices/EduDeviceModel) come last so the NIC numbering never moves.
-        for (int i = 0; i < edu; i++)
+        for (int i = 0; i < edu + eduQemu; i++)
         {
             int at = index++;
             var f = Devices.EduDeviceModel.Describe(
-                AddressOf(at), "vfio-pci", groups ? at : null, cdev && iommufd && iommu ? cdevIndex++ : null, numa > 1 ? at % numa : 0);
+                AddressOf(at), "vfio-pci", groups ? at : null, cdev && iommufd && iommu ? cdevIndex++ : null, numa > 1 ? at % numa : 0, qemu: i >= edu);
             f.Bars[0].Address = 0xE000_0000UL + ((ulong)i << 20);
             m.PciFunctions.Add(f);
         }

@@ -21,7 +21,8 @@ public sealed class EduDevice
     /// <summary>Bytes moved per DMA when copying: QEMU 7.2's edu aborts on a transfer that ends exactly at the buffer end.</summary>
     public const int ChunkSize = 0x800;
 
-    private const int RegId = 0x00, RegLiveness = 0x04, RegFactorial = 0x08, RegIrqStatus = 0x24, RegIrqAck = 0x64;
+    private const int RegId = 0x00, RegLiveness = 0x04, RegFactorial = 0x08, RegStatus = 0x20, RegIrqStatus = 0x24, RegIrqRaise = 0x60, RegIrqAck = 0x64;
+    private const uint StatusComputing = 0x1;
     private const int RegDmaSrc = 0x80, RegDmaDst = 0x88, RegDmaCount = 0x90, RegDmaCmd = 0x98;
     private const ulong CmdStart = 0x1, CmdToRam = 0x2, CmdIrq = 0x4, CmdError = 0x8;
     private const uint IrqDmaDone = 0x100, IrqDmaError = 0x200;
@@ -72,10 +73,35 @@ public sealed class EduDevice
     }
 
     /// <summary>n! computed by the device (32-bit, wrapping).</summary>
+    /// <exception cref="TimeoutException">The device kept its "computing" status bit set past <see cref="Timeout"/>.</exception>
     public uint Factorial(uint n)
     {
         _mapping.Write32(0, RegFactorial, n);
+        // QEMU computes on a thread: the result is valid once the computing bit clears.
+        var deadline = DateTime.UtcNow + Timeout;
+        while ((_mapping.Read32(0, RegStatus) & StatusComputing) != 0)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"{Name}: the factorial of {n} did not finish within {Timeout.TotalMilliseconds:0} ms");
+            Thread.Yield();
+        }
         return _mapping.Read32(0, RegFactorial);
+    }
+
+    /// <summary>
+    /// Raises <paramref name="bits"/> in the interrupt status register and waits for the interrupt to reach the
+    /// eventfd; returns the interrupt status seen (then acknowledged), or 0 when nothing arrived in time.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The device runs without an interrupt (polling).</exception>
+    public uint RaiseInterrupt(uint bits, int timeoutMilliseconds = 1000)
+    {
+        if (_mapping.InterruptIndex < 0)
+            throw new InvalidOperationException($"{Name}: no interrupt is set up (--vfio-intr or the device offers none)");
+        _mapping.Write32(0, RegIrqRaise, bits);
+        ulong fired = _mapping.WaitForInterrupt(timeoutMilliseconds);
+        uint status = _mapping.Read32(0, RegIrqStatus);
+        if (status != 0) _mapping.Write32(0, RegIrqAck, status);
+        return fired > 0 ? status : 0;
     }
 
     /// <summary>Copies <paramref name="length"/> bytes at <paramref name="ramIova"/> into the device buffer at <paramref name="bufferOffset"/>.</summary>
@@ -152,6 +178,8 @@ public sealed class EduDevice
                 throw new EduDmaException(Name, toRam ? destination : source, length, toRam,
                     $"did not complete within {Timeout.TotalMilliseconds:0} ms; check that bus mastering is on and the interrupt eventfd is wired (--vfio-intr)");
         }
+        // Only the emulated MSI-X edu has an error bit; QEMU's completes a blocked transfer silently (the kernel logs
+        // a DMAR fault), which callers detect from the data.
         if ((cmd & CmdError) != 0)
             throw new EduDmaException(Name, toRam ? destination : source, length, toRam,
                 "failed: the device reported an error (an I/O page fault when the IOVA is not mapped in the device's IOMMU domain); map the buffer into the device's container (VfioManager.DmaMap) before the transfer");

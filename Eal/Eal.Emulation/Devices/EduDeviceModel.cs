@@ -25,6 +25,13 @@ public sealed class EduDeviceOptions
 /// Device-side DMA addresses are in [0x40000, 0x41000). A transfer completes asynchronously after
 /// <see cref="EduDeviceOptions.DmaLatency"/>: interrupt status 0x100 on success, 0x200 on failure (a page fault, bus
 /// mastering off, no IOMMU domain, or a device range outside the buffer); a failed transfer touches no memory.
+/// <para>
+/// A function described with <see cref="Describe"/>'s <c>qemu: true</c> (machine-spec key <c>edu-qemu</c>) is QEMU 7.2's
+/// edu as vfio-pci shows it, so the same driver cases run here and on the real kernel: MSI only (no MSI-X), no reset,
+/// no error bit — a transfer the IOMMU blocks still "completes" and raises 0x100, and a blocked read from RAM fills the
+/// device buffer with zeros (QEMU's unassigned-memory reads). One deviation remains: the registers are trapped, not
+/// mmapable (emulated MMIO cannot trap loads from mapped memory), so drivers reach them through pread/pwrite.
+/// </para>
 /// </summary>
 public sealed class EduDeviceModel : PciFunctionModel
 {
@@ -42,6 +49,9 @@ public sealed class EduDeviceModel : PciFunctionModel
     public const ulong BufferOffset = 0x40000;
     /// <summary>Size of the DMA buffer.</summary>
     public const int BufferSize = 0x1000;
+
+    /// <summary>The machine-spec key of the QEMU-compatible function (<c>edu-qemu=N</c>); <c>edu=N</c> adds the MSI-X one.</summary>
+    public const string QemuSpecKey = "edu-qemu";
 
     /// <summary>Register offsets in BAR0.</summary>
     public static class Registers
@@ -100,14 +110,18 @@ public sealed class EduDeviceModel : PciFunctionModel
         : base(Check(description), new PciFunctionModelOptions
         {
             MsiVectors = 1,
-            CanReset = true,
+            CanReset = description.MsixVectors != 0,
             MmapAreas = new Dictionary<int, IReadOnlyList<(ulong, ulong)>> { [0] = [(0x2000, Bar0Size - 0x2000)] },
         })
     {
         _latency = (options ?? new EduDeviceOptions()).DmaLatency;
         if (_latency < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), $"{Address}: DMA latency {_latency} is negative");
         _timer = new Timer(static s => ((EduDeviceModel)s!).RunDma(), this, Timeout.Infinite, Timeout.Infinite);
+        IsQemuCompatible = description.MsixVectors == 0;
     }
+
+    /// <summary>Whether this function is QEMU's edu (MSI only, no reset, no error bit; see the type's remarks).</summary>
+    public bool IsQemuCompatible { get; }
 
     /// <summary>The outcome of the last finished transfer, or null before any.</summary>
     public DmaOutcome? LastDmaOutcome
@@ -120,9 +134,11 @@ public sealed class EduDeviceModel : PciFunctionModel
 
     /// <summary>
     /// The description of an edu function at <paramref name="address"/> as the emulated machine lists it:
-    /// 1234:11e8, class 0x00ff00, 256-byte config space, BAR0 1 MiB, MSI-X table in BAR0 at 0x1000.
+    /// 1234:11e8, class 0x00ff00, 256-byte config space, BAR0 1 MiB, MSI-X table in BAR0 at 0x1000 — or, with
+    /// <paramref name="qemu"/>, QEMU's edu: the same without MSI-X.
     /// </summary>
-    public static PciFunctionDescription Describe(string address, string? driver = "vfio-pci", int? iommuGroup = null, int? vfioCdev = null, int numaNode = 0) => new()
+    public static PciFunctionDescription Describe(string address, string? driver = "vfio-pci", int? iommuGroup = null, int? vfioCdev = null, int numaNode = 0,
+        bool qemu = false) => new()
     {
         Address = address,
         VendorId = VendorId,
@@ -135,7 +151,7 @@ public sealed class EduDeviceModel : PciFunctionModel
         Driver = driver,
         IommuGroup = iommuGroup,
         VfioCdev = vfioCdev,
-        MsixVectors = MsixVectors,
+        MsixVectors = qemu ? 0 : MsixVectors,
         MsixTableBar = 0,
         MsixTableOffset = MsixTableOffset,
         ConfigSpaceSize = 256,
@@ -146,8 +162,8 @@ public sealed class EduDeviceModel : PciFunctionModel
     {
         ArgumentNullException.ThrowIfNull(d);
         var bar0 = d.Bars.FirstOrDefault(b => b.Index == 0);
-        if (bar0 is null || bar0.Size != Bar0Size || (bar0.Flags & PciBarFlags.Io) != 0 || d.MsixVectors != MsixVectors || d.MsixTableBar != 0 || d.MsixTableOffset != MsixTableOffset)
-            throw new ArgumentException($"{d.Address}: an edu function needs BAR0 of 1 MiB memory and {MsixVectors} MSI-X vectors at BAR0+0x{MsixTableOffset:x}; build it with EduDeviceModel.Describe", nameof(d));
+        if (bar0 is null || bar0.Size != Bar0Size || (bar0.Flags & PciBarFlags.Io) != 0 || d.MsixVectors is not (0 or MsixVectors) || d.MsixTableBar != 0 || d.MsixTableOffset != MsixTableOffset)
+            throw new ArgumentException($"{d.Address}: an edu function needs BAR0 of 1 MiB memory and {MsixVectors} MSI-X vectors at BAR0+0x{MsixTableOffset:x} (or none, as QEMU's); build it with EduDeviceModel.Describe", nameof(d));
         return d;
     }
 
@@ -263,6 +279,7 @@ public sealed class EduDeviceModel : PciFunctionModel
     private void RaiseLocked(uint bits)
     {
         _irqStatus |= bits;
+        if (_irqStatus == 0) return; // as QEMU: raising nothing signals nothing
         // Raised on the thread pool: the interrupt sink takes the kernel's locks, which must not nest inside ours.
         ThreadPool.UnsafeQueueUserWorkItem(static s => s.RaiseInterrupt(0), this, preferLocal: false);
     }
@@ -302,12 +319,17 @@ public sealed class EduDeviceModel : PciFunctionModel
             lock (Gate)
             {
                 if (generation != _generation) return;
-                if (outcome == DmaOutcome.Completed && !toRam) staging.AsSpan(0, n).CopyTo(Backing(0, device, n));
                 bool ok = outcome == DmaOutcome.Completed;
+                if (!toRam && inRange && (ok || IsQemuCompatible))
+                {
+                    // QEMU's edu stores what the bus returned: zeros when the IOMMU blocked the read.
+                    if (!ok) staging.AsSpan(0, n).Clear();
+                    staging.AsSpan(0, n).CopyTo(Backing(0, device, n));
+                }
                 _lastOutcome = outcome ?? DmaOutcome.InvalidDeviceRange;
-                _dmaCmd = (_dmaCmd & ~DmaStart & ~DmaError) | (ok ? 0 : DmaError);
+                _dmaCmd = (_dmaCmd & ~DmaStart & ~DmaError) | (ok || IsQemuCompatible ? 0 : DmaError);
                 DmaTransfers++;
-                if ((cmd & DmaIrq) != 0) RaiseLocked(ok ? IrqDmaDone : IrqDmaError);
+                if ((cmd & DmaIrq) != 0) RaiseLocked(ok || IsQemuCompatible ? IrqDmaDone : IrqDmaError);
             }
         }
         finally
