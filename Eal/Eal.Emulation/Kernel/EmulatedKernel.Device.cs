@@ -28,7 +28,7 @@ public sealed unsafe partial class EmulatedKernel
             case VfioIoctl.DeviceGetInfo: return DeviceGetInfo(f, arg);
             case VfioIoctl.DeviceGetRegionInfo: return DeviceGetRegionInfo(f, arg);
             case VfioIoctl.DeviceGetIrqInfo: return DeviceGetIrqInfo(f, arg);
-            case VfioIoctl.DeviceSetIrqs: return DeviceSetIrqs(f, arg);
+            case VfioIoctl.DeviceSetIrqs: return DeviceSetIrqs(f, arg, out after);
             case VfioIoctl.DeviceFeature: return DeviceFeature(f, arg);
             case VfioIoctl.DeviceReset:
                 if (!f.Model.CanReset) return -Errno.EINVAL;
@@ -164,8 +164,9 @@ public sealed unsafe partial class EmulatedKernel
         return 0;
     }
 
-    private int DeviceSetIrqs(FunctionState f, nint arg)
+    private int DeviceSetIrqs(FunctionState f, nint arg, out Action? after)
     {
+        after = null;
         if (arg == 0) return -Errno.EFAULT;
         const uint minsz = 20;
         var hdr = CopyIn<VfioIrqSet>(arg, minsz);
@@ -191,14 +192,14 @@ public sealed unsafe partial class EmulatedKernel
             case VfioConstants.PciIntxIrqIndex:
                 if (action == VfioConstants.IrqSetActionMask) return IntxMask(f, hdr, data, mask: true);
                 if (action == VfioConstants.IrqSetActionUnmask) return IntxMask(f, hdr, data, mask: false);
-                if (trigger) return SetTrigger(f, hdr, data);
+                if (trigger) return SetTrigger(f, hdr, data, out after);
                 return -Errno.ENOTTY;
             case VfioConstants.PciMsiIrqIndex:
             case VfioConstants.PciMsixIrqIndex:
             case VfioConstants.PciErrIrqIndex:
             case VfioConstants.PciReqIrqIndex:
                 // vfio-pci cannot mask MSI/MSI-X vectors (no masking support exported), nor the error/request IRQs.
-                return trigger ? SetTrigger(f, hdr, data) : -Errno.ENOTTY;
+                return trigger ? SetTrigger(f, hdr, data, out after) : -Errno.ENOTTY;
             default:
                 return -Errno.EINVAL;
         }
@@ -225,8 +226,9 @@ public sealed unsafe partial class EmulatedKernel
         return 0;
     }
 
-    private int SetTrigger(FunctionState f, VfioIrqSet hdr, byte* data)
+    private int SetTrigger(FunctionState f, VfioIrqSet hdr, byte* data, out Action? after)
     {
+        after = null;
         int index = (int)hdr.Index;
         bool none = (hdr.Flags & VfioConstants.IrqSetDataNone) != 0;
         bool isEventfd = (hdr.Flags & VfioConstants.IrqSetDataEventfd) != 0;
@@ -238,6 +240,7 @@ public sealed unsafe partial class EmulatedKernel
             ReleaseTriggers(state);
             if (shared) f.IrqType = -1;
             f.IntxMasked = f.IntxPending = false;
+            after = MessageEnable(f, index, 0);
             return 0;
         }
         if (shared && !(enabled || f.IrqType == -1)) return -Errno.EINVAL;
@@ -256,6 +259,8 @@ public sealed unsafe partial class EmulatedKernel
                 state.Triggers = new int[Math.Max(1, IrqCount(f, hdr.Index))];
                 Array.Fill(state.Triggers, -1);
                 if (shared) f.IrqType = index;
+                // Linux allocates start + count vectors (vfio_msi_enable) and the PCI core turns the capability on.
+                after = MessageEnable(f, index, (int)(hdr.Start + hdr.Count));
             }
             for (int i = 0; i < hdr.Count; i++)
             {
@@ -351,8 +356,8 @@ public sealed unsafe partial class EmulatedKernel
         {
             if (pos >= region.Size || pos + count > region.Size) return -Errno.EFAULT;
             var span = new Span<byte>(buffer, (int)count);
-            if (write) f.Model.WriteConfig((int)pos, span);
-            else f.Model.ReadConfig((int)pos, span);
+            if (write) WriteConfigAsUser(f, (int)pos, span);
+            else ReadConfigAsUser(f, (int)pos, span);
             return (nint)count;
         }
         if (pos >= region.Size) return -Errno.EINVAL;

@@ -346,11 +346,16 @@ public sealed unsafe partial class EmulatedKernel : IKernel, IDisposable
             Unbind(d);
         }
         if (f.GroupOpens > 0 || f.CdevOwner is not null) return null;
-        // Last user gone: vfio-pci disables interrupts and resets the function (vfio_pci_core_disable).
+        // Last user gone: vfio-pci disables interrupts and resets the function (vfio_pci_core_disable); the next open
+        // builds its virtual config anew.
+        int irqType = f.IrqType;
         DisableAllIrqs(f);
+        f.MsiEnableSeen = false;
         f.Model.Interrupts = null;
         var model = f.Model;
-        return model.CanReset ? model.Reset : null;
+        var disable = MessageEnable(f, irqType, 0);
+        if (disable is null) return model.CanReset ? model.Reset : null;
+        return model.CanReset ? disable + model.Reset : disable;
     }
 
     private void Unbind(DeviceFile d)

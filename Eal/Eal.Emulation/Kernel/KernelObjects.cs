@@ -130,4 +130,10 @@ internal sealed class FunctionState
     internal bool IntxMasked;
     internal bool IntxPending;
     internal Guid? VfToken;
+
+    /// <summary>Config offsets of the MSI / MSI-X capabilities (0 = none); -1 until read from the model.</summary>
+    internal int MsiCap = -1, MsixCap = -1;
+
+    /// <summary>The MSI enable bit userspace reads (vfio-pci virtualizes it: what userspace last wrote, filtered).</summary>
+    internal bool MsiEnableSeen;
 }

@@ -50,3 +50,15 @@ public sealed class RealDeviceConformance : DeviceConformance
 {
     protected override ConformanceTarget? CreateTarget(out string reason) => RealTarget.TryCreate(Flavour, out reason);
 }
+
+[TestFixture]
+public sealed class EmulatedMessageControlConformance : MessageControlConformance
+{
+    protected override ConformanceTarget? CreateTarget(out string reason) { reason = string.Empty; return new EmulatedTarget(Flavour); }
+}
+
+[TestFixture]
+public sealed class RealMessageControlConformance : MessageControlConformance
+{
+    protected override ConformanceTarget? CreateTarget(out string reason) => RealTarget.TryCreate(Flavour, out reason);
+}
