@@ -1,8 +1,8 @@
 #!/bin/sh
-# /init of the conformance VM: a busybox initramfs built by eng/vm/run.sh.
-# It mounts the host folders run.sh shares over 9p, binds the test devices to
+# /init of the conformance VM: a busybox initramfs built by eng/vm/run-vm.sh.
+# It mounts the host folders run-vm.sh shares over 9p, binds the test devices to
 # vfio-pci, reserves hugepages, runs /ctl/cmd.sh and writes its exit status to
-# /ctl/rc before powering off (run.sh exits with that status).
+# /ctl/rc before powering off (run-vm.sh exits with that status).
 #
 # Kernel command line parameters it reads:
 #   ealvm.mode=iommu|noiommu   exported as EAL_VM_MODE

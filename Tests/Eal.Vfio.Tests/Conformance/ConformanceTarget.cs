@@ -100,7 +100,7 @@ public sealed class RealTarget : ConformanceTarget
         reason = string.Empty;
         if (!File.Exists("/dev/vfio/vfio") && !File.Exists("/dev/iommu"))
         {
-            reason = "no real VFIO here (/dev/vfio/vfio and /dev/iommu are absent); run under /work/shared/vm/run-vm.sh to test a real kernel";
+            reason = "no real VFIO here (/dev/vfio/vfio and /dev/iommu are absent); run inside eng/vm/run-vm.sh to test a real kernel";
             return null;
         }
         const string drivers = "/sys/bus/pci/drivers/vfio-pci";
@@ -120,7 +120,8 @@ public sealed class RealTarget : ConformanceTarget
             {
                 VfioFlavour.Group => !noIommu && File.Exists($"/dev/vfio/{group}"),
                 VfioFlavour.NoIommu => noIommu,
-                _ => cdev is not null && File.Exists("/dev/iommu"),
+                // a no-IOMMU boot lists vfio-dev/vfioN in sysfs and has /dev/iommu, but 6.12 creates no cdev node for it
+                _ => cdev is not null && File.Exists("/dev/iommu") && File.Exists($"/dev/vfio/devices/vfio{cdev}"),
             };
             if (fits) return new RealTarget(bdf!, group, cdev);
         }

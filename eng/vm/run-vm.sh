@@ -1,9 +1,9 @@
 #!/bin/bash
-# run.sh — boots a throwaway QEMU VM on a real Linux 6.12 kernel whose test PCI
+# run-vm.sh — boots a throwaway QEMU VM on a real Linux 6.12 kernel whose test PCI
 # devices are bound to vfio-pci, runs one command inside, powers off, and exits
 # with the command's exit status.
 #
-#   eng/vm/run.sh [-m iommu|noiommu] [-d DEVICE]... [-r DIR]... [--] 'command'
+#   eng/vm/run-vm.sh [-m iommu|noiommu] [-d DEVICE]... [-r DIR]... [--] 'command'
 #
 #   -m iommu    (default) q35 + QEMU's Intel VT-d (intel-iommu, interrupt
 #               remapping, caching mode): the group/container API (type1v2) and
@@ -40,7 +40,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd -P)
 . "$HERE/lib.sh"
 
-usage() { echo "usage: eng/vm/run.sh [-m iommu|noiommu] [-d DEVICE]... [-r DIR]... [--] 'command' (see -h)" >&2; exit 2; }
+usage() { echo "usage: eng/vm/run-vm.sh [-m iommu|noiommu] [-d DEVICE]... [-r DIR]... [--] 'command' (see -h)" >&2; exit 2; }
 MODE=iommu DEVICES=() SHARED_RO=()
 while getopts "m:d:r:h" opt; do
 	case $opt in
@@ -53,7 +53,7 @@ while getopts "m:d:r:h" opt; do
 done
 shift $((OPTIND - 1))
 [ $# -ge 1 ] || usage
-case $MODE in iommu|noiommu) ;; *) echo "run.sh: -m $MODE: the mode is iommu or noiommu" >&2; exit 2 ;; esac
+case $MODE in iommu|noiommu) ;; *) echo "run-vm.sh: -m $MODE: the mode is iommu or noiommu" >&2; exit 2 ;; esac
 [ ${#DEVICES[@]} -gt 0 ] || DEVICES=(edu,dma_mask=0xffffffffffffffff e1000e)
 
 CACHE=${EAL_VM_CACHE:-/var/tmp/eal-vm}
@@ -63,8 +63,8 @@ mkdir -p "$CACHE"
 T0=$SECONDS
 
 vm_need_packages qemu-system-x86 busybox-static cpio gzip
-command -v qemu-system-x86_64 >/dev/null || { echo "run.sh: qemu-system-x86_64 is not installed and could not be installed: apt-get install qemu-system-x86" >&2; exit 125; }
-KERNEL=$("$HERE/build-kernel.sh") || { echo "run.sh: no guest kernel (see above): set EAL_VM_KERNEL to a bzImage or fix the build" >&2; exit 125; }
+command -v qemu-system-x86_64 >/dev/null || { echo "run-vm.sh: qemu-system-x86_64 is not installed and could not be installed: apt-get install qemu-system-x86" >&2; exit 125; }
+KERNEL=$("$HERE/build-kernel.sh") || { echo "run-vm.sh: no guest kernel (see above): set EAL_VM_KERNEL to a bzImage or fix the build" >&2; exit 125; }
 
 # The initramfs is busybox plus guest-init.sh; rebuilt when either changes.
 BUSYBOX=$(command -v busybox)
@@ -104,7 +104,7 @@ echo "repo rw $REPO" > "$RUN/mounts"
 for d in "${NUGET_PACKAGES:-${HOME:-/root}/.nuget/packages}" /opt/nuget; do [ -d "$d" ] && SHARED_RO+=("$d"); done
 i=0
 for d in "${SHARED_RO[@]}"; do
-	[ -d "$d" ] || { echo "run.sh: -r $d: no such folder" >&2; exit 2; }
+	[ -d "$d" ] || { echo "run-vm.sh: -r $d: no such folder" >&2; exit 2; }
 	d=$(cd "$d" && pwd -P)
 	case $d in "$REPO"|"$REPO"/*|/usr|/usr/*) continue ;; esac
 	share "ro$i" "$d" ro
@@ -134,7 +134,7 @@ APPEND="$APPEND ealvm.bind=$(IFS=,; echo "${BDFS[*]}")"
 case $ACCEL in
 tcg) QACCEL=(-accel tcg,thread=multi -cpu max -machine q35) ;;
 kvm) QACCEL=(-accel kvm -cpu host -machine q35,kernel-irqchip=split) ;;
-*) echo "run.sh: EAL_VM_ACCEL=$ACCEL: use tcg or kvm" >&2; exit 2 ;;
+*) echo "run-vm.sh: EAL_VM_ACCEL=$ACCEL: use tcg or kvm" >&2; exit 2 ;;
 esac
 
 # One vCPU: with two under multi-threaded TCG the guest now and then dies early
@@ -157,11 +157,11 @@ for attempt in 1 2 3; do
 		exit "$rc"
 	fi
 	if [ -e "$RUN/started" ]; then
-		echo "run.sh: the VM died or timed out while the command ran (qemu exit $qemu_rc, 124 = timeout of $TIMEOUT s)" >&2
+		echo "run-vm.sh: the VM died or timed out while the command ran (qemu exit $qemu_rc, 124 = timeout of $TIMEOUT s)" >&2
 		exit 125
 	fi
-	[ "$qemu_rc" = 0 ] || { echo "run.sh: QEMU failed (exit $qemu_rc) before the guest started the command; see its message above" >&2; exit 125; }
+	[ "$qemu_rc" = 0 ] || { echo "run-vm.sh: QEMU failed (exit $qemu_rc) before the guest started the command; see its message above" >&2; exit 125; }
 	vm_note "the guest died before the command started; retrying"
 done
-echo "run.sh: the guest died before the command started in 3 boots; run with EAL_VM_VERBOSE=1 to see the kernel log" >&2
+echo "run-vm.sh: the guest died before the command started in 3 boots; run with EAL_VM_VERBOSE=1 to see the kernel log" >&2
 exit 125
