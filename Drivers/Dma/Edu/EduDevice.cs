@@ -130,11 +130,11 @@ public sealed class EduDevice
         }
     }
 
-    /// <summary>Reads the device buffer through BAR0 (mapped memory or pread).</summary>
+    /// <summary>Reads the device buffer through BAR0 (mapped memory or pread). Only the emulated MSI-X edu exposes its buffer there; QEMU's keeps it internal (reads all-ones).</summary>
     public void ReadBuffer(int bufferOffset, Span<byte> destination) =>
         _mapping.Read(0, BufferAddress + (ulong)CheckBuffer(bufferOffset, destination.Length), destination);
 
-    /// <summary>Writes the device buffer through BAR0.</summary>
+    /// <summary>Writes the device buffer through BAR0 (the emulated MSI-X edu only; QEMU's ignores the write).</summary>
     public void WriteBuffer(int bufferOffset, ReadOnlySpan<byte> source) =>
         _mapping.Write(0, BufferAddress + (ulong)CheckBuffer(bufferOffset, source.Length), source);
 

@@ -29,8 +29,9 @@ public sealed class EduDeviceOptions
 /// A function described with <see cref="Describe"/>'s <c>qemu: true</c> (machine-spec key <c>edu-qemu</c>) is QEMU 7.2's
 /// edu as vfio-pci shows it, so the same driver cases run here and on the real kernel: MSI only (no MSI-X), no reset,
 /// no error bit — a transfer the IOMMU blocks still "completes" and raises 0x100, and a blocked read from RAM fills the
-/// device buffer with zeros (QEMU's unassigned-memory reads). One deviation remains: the registers are trapped, not
-/// mmapable (emulated MMIO cannot trap loads from mapped memory), so drivers reach them through pread/pwrite.
+/// device buffer with zeros (QEMU's unassigned-memory reads) — and the DMA buffer is internal: BAR0 past the registers
+/// reads all-ones and ignores writes. One deviation remains: the registers are trapped, not mmapable (emulated MMIO
+/// cannot trap loads from mapped memory), so drivers reach them through pread/pwrite.
 /// </para>
 /// </summary>
 public sealed class EduDeviceModel : PciFunctionModel
@@ -110,14 +111,15 @@ public sealed class EduDeviceModel : PciFunctionModel
         : base(Check(description), new PciFunctionModelOptions
         {
             MsiVectors = 1,
-            CanReset = description.MsixVectors != 0,
-            MmapAreas = new Dictionary<int, IReadOnlyList<(ulong, ulong)>> { [0] = [(0x2000, Bar0Size - 0x2000)] },
+            CanReset = description?.MsixVectors != 0,
+            // QEMU's BAR0 holds registers only (its DMA buffer is internal): nothing to mmap beyond them.
+            MmapAreas = new Dictionary<int, IReadOnlyList<(ulong, ulong)>> { [0] = description?.MsixVectors == 0 ? [] : [(0x2000, Bar0Size - 0x2000)] },
         })
     {
         _latency = (options ?? new EduDeviceOptions()).DmaLatency;
         if (_latency < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), $"{Address}: DMA latency {_latency} is negative");
         _timer = new Timer(static s => ((EduDeviceModel)s!).RunDma(), this, Timeout.Infinite, Timeout.Infinite);
-        IsQemuCompatible = description.MsixVectors == 0;
+        IsQemuCompatible = description!.MsixVectors == 0; // Check in the base call rejected null
     }
 
     /// <summary>Whether this function is QEMU's edu (MSI only, no reset, no error bit; see the type's remarks).</summary>
@@ -170,6 +172,11 @@ public sealed class EduDeviceModel : PciFunctionModel
     /// <inheritdoc />
     protected override void ReadBarCore(int bar, ulong offset, Span<byte> destination)
     {
+        if (bar == 0 && offset >= RegisterPage && IsQemuCompatible)
+        {
+            destination.Fill(0xFF);
+            return;
+        }
         if (bar != 0 || offset >= RegisterPage)
         {
             base.ReadBarCore(bar, offset, destination);
@@ -190,6 +197,7 @@ public sealed class EduDeviceModel : PciFunctionModel
     /// <inheritdoc />
     protected override void WriteBarCore(int bar, ulong offset, ReadOnlySpan<byte> source)
     {
+        if (bar == 0 && offset >= RegisterPage && IsQemuCompatible) return;
         if (bar != 0 || offset >= RegisterPage)
         {
             base.WriteBarCore(bar, offset, source);
