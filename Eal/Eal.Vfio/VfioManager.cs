@@ -471,12 +471,16 @@ public sealed class VfioManager : IDisposable
         }
     }
 
+    // Stops following events and unmaps the DPDK memory from the default containers: a mapping left behind would
+    // outlive the memory it points to once that is freed (no event would unmap it any more).
     private void DetachMemory()
     {
         lock (_lock)
         {
+            if (_disposed || _memory is not { } memory) return;
             _memoryCallback?.Dispose();
             _memoryCallback = null;
+            foreach (var c in _readyDefaults) memory.ForEachBackedRange((in MemoryEvent e) => UnmapMemory(c, e));
             _memory = null;
             _readyDefaults = [];
         }
@@ -618,15 +622,21 @@ public sealed class VfioManager : IDisposable
     }
 
     private static VfioException DmaError(string call, int errno, VfioContainer c, ulong va, ulong iova, ulong length) =>
-        VfioException.Create(call, errno, detail: $"{Errno.Name(errno)} mapping VA 0x{va:x} at IOVA 0x{iova:x} (0x{length:x} bytes) in {c}", fix: errno switch
+        VfioException.Create(call, errno, ContainerDevices(c), (c.State as GroupContainer)?.GroupList is [var g] ? g.Number : null,
+            detail: $"mapping VA 0x{va:x} at IOVA 0x{iova:x} (0x{length:x} bytes) in {c}", fix: errno switch
         {
             Errno.EEXIST => "the IOVA range is already mapped; unmap it first",
             Errno.EINVAL => "VA, IOVA and length must be aligned to the IOMMU page size and the IOVA inside GetIovaRanges",
             Errno.ENOSPC => "the IOMMU's DMA mapping limit is reached (vfio_iommu_type1 dma_entry_limit); map larger chunks",
             Errno.ENOMEM => "pinning failed: raise RLIMIT_MEMLOCK (ulimit -l) or free memory",
             Errno.ENOENT => "unmap exactly what was mapped",
-            _ => null,
+            Errno.EFAULT => "the VA range is not mapped in this process; map memory that exists",
+            _ => "the kernel refused the IOMMU mapping; check its log (dmesg) for the IOMMU's reason",
         });
+
+    // The devices a container serves, for error messages ("0000:01:00.0, 0000:01:00.1"), or null for none.
+    private static string? ContainerDevices(VfioContainer c) =>
+        c.DeviceList.Count == 0 ? null : string.Join(", ", c.DeviceList.Select(d => d.Address));
 
     /// <summary>Releases every device, closes every container, stops following memory events.</summary>
     public void Dispose()

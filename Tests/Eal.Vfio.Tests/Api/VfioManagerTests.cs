@@ -249,7 +249,7 @@ public sealed class VfioManagerTests
         Assert.That(e.Message, Does.Contain("length is 0"));
         _kernel.FailCallNamed["IOMMU_IOAS_MAP"] = Errno.ENOMEM;
         e = Assert.Throws<VfioException>(() => vfio.DmaMap(c, 0x50000, 0x400000, 0x1000))!;
-        Assert.That(e.Message, Is.EqualTo("IOMMU_IOAS_MAP failed: ENOMEM mapping VA 0x50000 at IOVA 0x400000 (0x1000 bytes) in container 0 (cdev, default) (ENOMEM); pinning failed: raise RLIMIT_MEMLOCK (ulimit -l) or free memory"));
+        Assert.That(e.Message, Is.EqualTo("IOMMU_IOAS_MAP failed: mapping VA 0x50000 at IOVA 0x400000 (0x1000 bytes) in container 0 (cdev, default) (ENOMEM); pinning failed: raise RLIMIT_MEMLOCK (ulimit -l) or free memory"));
         Assert.That(c.UserMaps.Count, Is.EqualTo(1), "a refused map is not remembered");
     }
 
