@@ -78,8 +78,9 @@ public sealed unsafe partial class EmulatedKernel
     /// <summary>Viable: every function of the group is bound to vfio-pci or to nothing (no kernel driver owns its DMA).</summary>
     private bool IsViable(GroupObject g) => FunctionsOfGroup(g.Number).All(f => f.Driver is null or "vfio-pci");
 
-    private int GroupIoctl(GroupFile gf, ulong request, nint arg)
+    private int GroupIoctl(GroupFile gf, ulong request, nint arg, out Action? after)
     {
+        after = null;
         var g = gf.Group;
         switch (request)
         {
@@ -102,7 +103,7 @@ public sealed unsafe partial class EmulatedKernel
                 DetachGroup(g);
                 return 0;
             case VfioIoctl.GroupGetDeviceFd:
-                return GetDeviceFd(gf, arg);
+                return GetDeviceFd(gf, arg, out after);
             default:
                 return -Errno.ENOTTY;
         }
@@ -156,8 +157,9 @@ public sealed unsafe partial class EmulatedKernel
         UpdateDmaOfGroup(g);
     }
 
-    private int GetDeviceFd(GroupFile gf, nint arg)
+    private int GetDeviceFd(GroupFile gf, nint arg, out Action? after)
     {
+        after = null;
         var g = gf.Group;
         if (arg == 0) return -Errno.EFAULT;
         if (g.Container is null || g.Container.Driver == ContainerDriver.None) return -Errno.EINVAL;
@@ -178,6 +180,7 @@ public sealed unsafe partial class EmulatedKernel
         if (tokenCheck != 0) return tokenCheck;
         var f = GetFunction(desc);
         var file = new DeviceFile(f, gf) { AccessGranted = true };
+        if (f.GroupOpens == 0) after = EnableDecoding(f);
         f.GroupOpens++;
         gf.DeviceFiles++;
         f.Model.Interrupts = f.Sink;

@@ -14,7 +14,7 @@ public sealed unsafe partial class EmulatedKernel
     private int DeviceIoctl(DeviceFile d, ulong request, nint arg, out Action? after)
     {
         after = null;
-        if (request == VfioIoctl.DeviceBindIommufd) return Bind(d, arg);
+        if (request == VfioIoctl.DeviceBindIommufd) return Bind(d, arg, out after);
         // Until a cdev is bound to an iommufd, it grants nothing (vfio_device_fops_unl_ioctl).
         if (!d.AccessGranted) return -Errno.EINVAL;
         if (d.IsCdev)

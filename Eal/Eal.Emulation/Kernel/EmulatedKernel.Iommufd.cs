@@ -227,8 +227,9 @@ public sealed unsafe partial class EmulatedKernel
 
     // ---- cdev bind/attach/detach -------------------------------------------------------------------------
 
-    private int Bind(DeviceFile d, nint arg)
+    private int Bind(DeviceFile d, nint arg, out Action? after)
     {
+        after = null;
         if (arg == 0) return -Errno.EFAULT;
         const uint minsz = 16;
         var bind = CopyIn<VfioDeviceBindIommufd>(arg, minsz);
@@ -260,6 +261,7 @@ public sealed unsafe partial class EmulatedKernel
         d.DeviceId = devId;
         d.AccessGranted = true;
         f.CdevOwner = d;
+        after = EnableDecoding(f);
         f.Model.Interrupts = f.Sink;
         if (group is null)
         {

@@ -418,7 +418,7 @@ public sealed unsafe partial class EmulatedKernel : IKernel, IDisposable
             result = file switch
             {
                 ContainerFile c => ContainerIoctl(c, request, arg),
-                GroupFile g => GroupIoctl(g, request, arg),
+                GroupFile g => GroupIoctl(g, request, arg, out after),
                 IommufdFile ctx => IommufdIoctl(ctx, request, arg),
                 DeviceFile d => DeviceIoctl(d, request, arg, out after),
                 _ => -Errno.ENOTTY,

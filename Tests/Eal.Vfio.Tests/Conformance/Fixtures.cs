@@ -52,13 +52,13 @@ public sealed class RealDeviceConformance : DeviceConformance
 }
 
 [TestFixture]
-public sealed class EmulatedMessageControlConformance : MessageControlConformance
+public sealed class EmulatedPciConfigConformance : PciConfigConformance
 {
     protected override ConformanceTarget? CreateTarget(out string reason) { reason = string.Empty; return new EmulatedTarget(Flavour); }
 }
 
 [TestFixture]
-public sealed class RealMessageControlConformance : MessageControlConformance
+public sealed class RealPciConfigConformance : PciConfigConformance
 {
     protected override ConformanceTarget? CreateTarget(out string reason) => RealTarget.TryCreate(Flavour, out reason);
 }

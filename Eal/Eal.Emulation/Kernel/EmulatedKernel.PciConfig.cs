@@ -4,7 +4,8 @@ using static Eal.Emulation.Devices.PciConfigRegisters;
 
 namespace Eal.Emulation.Kernel;
 
-// The MSI and MSI-X message control words, as Linux 6.12's vfio-pci presents them (measured on the VM's kernel with
+// What vfio-pci does to the function's own config space at first open (decoding on), and the MSI and MSI-X message
+// control words, as Linux 6.12's vfio-pci presents them (measured on the VM's kernel with
 // QEMU's edu and e1000e, see docs/emulated-kernel.md):
 // - VFIO_DEVICE_SET_IRQS enabling MSI or MSI-X sets the enable bit in the function's (hardware) config space, as the
 //   PCI core does when vfio-pci allocates the vectors; disabling clears it. The device model sees the real state, so
@@ -75,6 +76,24 @@ public sealed partial class EmulatedKernel
         if (dropFrom > 0) f.Model.WriteConfig(offset, data.AsSpan(0, dropFrom));
         if (dropTo < data.Length) f.Model.WriteConfig(offset + dropTo, data.AsSpan(dropTo));
     }
+
+    /// <summary>
+    /// What vfio-pci's first open does to the function (vfio_pci_core_enable → pci_enable_device), run without the
+    /// kernel lock: memory decoding on when it has a memory BAR, I/O decoding when it has an I/O BAR — so BAR access
+    /// through the region works before userspace touches the command register, as on Linux (where the config region
+    /// then reads COMMAND with those bits set).
+    /// </summary>
+    private static Action EnableDecoding(FunctionState f) => () =>
+    {
+        ushort enable = 0;
+        foreach (var bar in f.Model.Bars)
+            if (bar.Size != 0) enable |= bar.IsIo ? CommandIo : CommandMemory;
+        if (enable == 0) return;
+        Span<byte> word = stackalloc byte[2];
+        f.Model.ReadConfig(Command, word);
+        BinaryPrimitives.WriteUInt16LittleEndian(word, (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(word) | enable));
+        f.Model.WriteConfig(Command, word);
+    };
 
     /// <summary>
     /// What SET_IRQS does to the function's own config space once the kernel lock is released (the model may raise
