@@ -2,6 +2,7 @@ using Eal;
 using Eal.Bus.Pci;
 using Eal.Dma.Edu;
 using Eal.Options;
+using Eal.Vfio;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DmaCopy;
@@ -83,6 +84,12 @@ public static class DmaCopyApp
 
             // An IOVA nothing maps: the IOMMU (or, in no-IOMMU mode, the pagemap) has nothing there.
             ulong unmapped = 0xdead_0000_0000;
+            if (label == "real" && pci.GetVfioMode(device) == VfioMode.NoIommu)
+            {
+                // Without an IOMMU nothing stands between the device and physical memory: never aim it at a bogus address.
+                stdout.WriteLine($"[{label}] no IOMMU (unsafe no-IOMMU mode): skipped the DMA to an unmapped IOVA, it would reach physical address 0x{unmapped:x}");
+                return;
+            }
             try
             {
                 edu.ToDevice(unmapped, 0, 256);

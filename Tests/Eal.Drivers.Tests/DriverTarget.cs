@@ -113,7 +113,8 @@ public sealed class DriverTarget : IDisposable
         {
             VfioMode.Group when noIommu || !File.Exists($"/dev/vfio/{group}") => $"{bdf}: no IOMMU group node /dev/vfio/{group} (this kernel runs in no-IOMMU mode or has no IOMMU)",
             VfioMode.NoIommu when !noIommu => $"{bdf}: /dev/vfio/noiommu-{group} is absent (boot with vfio.enable_unsafe_noiommu_mode=1 and no IOMMU)",
-            VfioMode.Cdev when !File.Exists("/dev/iommu") || !Directory.Exists($"/sys/bus/pci/devices/{bdf}/vfio-dev") => $"{bdf}: no VFIO cdev (needs /dev/iommu and CONFIG_VFIO_DEVICE_CDEV)",
+            // Linux 6.12 lists vfio-dev/vfioN in sysfs for a no-IOMMU device too, but creates no /dev node for it.
+            VfioMode.Cdev when !File.Exists("/dev/iommu") || CdevNode(bdf!) is not { } node || !File.Exists(node) => $"{bdf}: no VFIO cdev node (needs /dev/iommu, CONFIG_VFIO_DEVICE_CDEV and an IOMMU)",
             _ => null,
         };
         if (why != null) Assert.Ignore(why);
@@ -123,6 +124,12 @@ public sealed class DriverTarget : IDisposable
             ? throw new AssertionException("no-IOMMU mode needs IOVA as PA, hence hugepages: reserve them first (eng/setup-hugepages.sh)")
             : ["--no-huge", "-m", "64"];
         return ["-l", "0", "-a", bdf!, $"--vfio-mode={ModeName(mode)}", .. memory];
+    }
+
+    private static string? CdevNode(string bdf)
+    {
+        string dir = $"/sys/bus/pci/devices/{bdf}/vfio-dev";
+        return Directory.Exists(dir) && Directory.GetDirectories(dir).Select(Path.GetFileName).FirstOrDefault() is { } name ? $"/dev/vfio/devices/{name}" : null;
     }
 
     private static int SysfsId(string bdf, string file)
