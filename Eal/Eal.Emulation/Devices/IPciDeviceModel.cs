@@ -67,6 +67,15 @@ public interface IPciDeviceModel : IDisposable
     /// <summary>A trapped write (doorbells, command registers): the model reacts (starts DMA, raises an IRQ...).</summary>
     void WriteBar(int bar, ulong offset, ReadOnlySpan<byte> source);
 
+    /// <summary>
+    /// Size of the function's expansion ROM, served as VFIO region 6 (read-only, never mmapable, as vfio-pci does);
+    /// 0 = no ROM (the region then has size 0).
+    /// </summary>
+    ulong ExpansionRomSize => 0;
+
+    /// <summary>Reads <paramref name="destination"/>.Length bytes of the expansion ROM at <paramref name="offset"/> (inside <see cref="ExpansionRomSize"/>).</summary>
+    void ReadRom(ulong offset, Span<byte> destination) => destination.Fill(0xFF);
+
     /// <summary>Number of vectors per VFIO IRQ index (0 INTx, 1 MSI, 2 MSI-X, 3 ERR, 4 REQ); 0 = not supported.</summary>
     int IrqCount(int irqIndex);
 

@@ -88,7 +88,10 @@ public sealed unsafe partial class EmulatedKernel
                 return new RegionShape(bar.Size, flags, areas, msixMappable, bar);
             }
             case VfioConstants.PciRomRegionIndex:
-                return new RegionShape(0, 0, [], false, null);
+            {
+                ulong size = f.Model.ExpansionRomSize;
+                return new RegionShape(size, size == 0 ? 0 : VfioConstants.RegionInfoFlagRead, [], false, null);
+            }
             case VfioConstants.PciConfigRegionIndex:
                 return new RegionShape((ulong)f.Model.ConfigSpaceSize, rw, [], false, null);
             default:
@@ -362,6 +365,13 @@ public sealed unsafe partial class EmulatedKernel
         }
         if (pos >= region.Size) return -Errno.EINVAL;
         ulong n = Math.Min(count, region.Size - pos);
+        if (index == VfioConstants.PciRomRegionIndex)
+        {
+            // vfio-pci maps the ROM for reading only (vfio_pci_bar_rw refuses writes).
+            if (write) return -Errno.EINVAL;
+            f.Model.ReadRom(pos, new Span<byte>(buffer, (int)n));
+            return (nint)n;
+        }
         var bar = region.Bar!;
         var msix = MsixTable(f) is { } t && t.Bar == bar.Index ? t : ((int, ulong, ulong)?)null;
         var memory = f.Model.GetBarMemory(bar.Index);
