@@ -12,7 +12,7 @@ namespace Eal.Bus.Pci;
 public partial class PciBus : IVfioBus
 {
     private const int ConfigCommand = 0x04;
-    private const ushort CommandMemory = 0x0002, CommandMaster = 0x0004;
+    private const ushort CommandIo = 0x0001, CommandMemory = 0x0002, CommandMaster = 0x0004;
 
     private VfioManager? _vfio;
     private IKernel? _kernel;
@@ -21,7 +21,7 @@ public partial class PciBus : IVfioBus
     /// <summary>
     /// Makes <see cref="DriverFlags.NeedMapping"/> probes map devices through <paramref name="vfio"/>: set up (assign to
     /// the container), reset when possible, BARs mapped (sparse-mmap areas into a reserved range, the MSI-X table left
-    /// out unless mappable), memory decoding and bus mastering enabled, interrupts prepared per
+    /// out unless mappable), memory decoding (I/O decoding too for an I/O-port BAR) and bus mastering enabled, interrupts prepared per
     /// <paramref name="interrupts"/>. Call before probing.
     /// </summary>
     /// <param name="vfio">The instance's VFIO manager.</param>
@@ -111,7 +111,9 @@ public partial class PciBus : IVfioBus
             mapped = new PciMappedDevice(kernel, vd, bars, wasReset);
 
             ushort command = BinaryPrimitives.ReadUInt16LittleEndian(config[ConfigCommand..]);
-            ushort set = (ushort)((CommandMemory | CommandMaster) & ~command);
+            // I/O decoding too when the device has an I/O-port BAR (reached by pread/pwrite, which needs it decoded).
+            ushort wanted = (ushort)(CommandMemory | CommandMaster | (HasIoBar(bars, config) ? CommandIo : 0));
+            ushort set = (ushort)(wanted & ~command);
             if (set != 0)
             {
                 Span<byte> v = stackalloc byte[2];
@@ -182,6 +184,16 @@ public partial class PciBus : IVfioBus
         foreach (var e in errors) VfioBusLog.TeardownError(Logger, vd.Address, e.Message);
     }
 
+    private static bool HasIoBar(PciMappedBar?[] bars, ReadOnlySpan<byte> config)
+    {
+        foreach (var b in bars)
+            if (b is not null && IsIoBar(config, b.Index)) return true;
+        return false;
+    }
+
+    private static bool IsIoBar(ReadOnlySpan<byte> config, int index) =>
+        (BinaryPrimitives.ReadUInt32LittleEndian(config[(0x10 + 4 * index)..]) & 1) != 0;
+
     private static (int Bar, ulong Start, ulong End)? MsixTableOf(ReadOnlySpan<byte> config)
     {
         int cap = PciMappedDevice.FindCapability(config, 0x11);
@@ -196,8 +208,7 @@ public partial class PciBus : IVfioBus
     {
         var region = vd.GetRegionInfo((uint)index);
         if (region.Size == 0) return null;
-        bool io = (BinaryPrimitives.ReadUInt32LittleEndian(config[(0x10 + 4 * index)..]) & 1) != 0;
-        if (io || !region.CanMmap) return new PciMappedBar(index, region, 0, []);
+        if (IsIoBar(config, index) || !region.CanMmap) return new PciMappedBar(index, region, 0, []);
 
         ulong page = (ulong)Environment.SystemPageSize;
         List<(ulong Offset, ulong Size)> areas;

@@ -11,7 +11,7 @@ public static class MachineSpec
 {
     /// <summary>The keys an inline spec understands.</summary>
     public static IReadOnlyList<string> Keys { get; } =
-        ["cpus", "threads", "numa", "mem", "hugepages", "vfio", "pci", "kernel", "kernel-driver", "unbound", "uio", "vfs", "iommu", "noiommu", "iommufd", "cdev", "edu", "edu-qemu"];
+        ["cpus", "threads", "numa", "mem", "hugepages", "vfio", "pci", "kernel", "kernel-driver", "unbound", "uio", "vfs", "iommu", "noiommu", "iommufd", "cdev", "edu", "edu-qemu", "e1000e"];
 
     /// <summary>The machine an empty spec gives: 4 CPUs on one node, 512 free 2 MiB hugepages, two X710 ports bound to vfio-pci and one bound to i40e, an IOMMU and IOMMUFD.</summary>
     public static MachineDescription Default() => Parse(string.Empty);
@@ -33,7 +33,7 @@ public static class MachineSpec
     public static MachineDescription Parse(string spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        int cpus = 4, threads = 1, numa = 1, vfio = 2, kernel = 1, unbound = 0, uio = 0, vfs = 0, edu = 0, eduQemu = 0;
+        int cpus = 4, threads = 1, numa = 1, vfio = 2, kernel = 1, unbound = 0, uio = 0, vfs = 0, edu = 0, eduQemu = 0, e1000e = 0;
         long memMiB = 4096;
         bool iommu = true, noiommu = false, iommufd = true, cdev = true;
         string kernelDriver = "i40e";
@@ -67,6 +67,7 @@ public static class MachineSpec
                 case "cdev": cdev = Bool(key, val); break;
                 case "edu": edu = Int(key, val, 0, 256); break;
                 case "edu-qemu": eduQemu = Int(key, val, 0, 256); break;
+                case "e1000e": e1000e = Int(key, val, 0, 256); break;
                 default:
                     throw new FormatException($"--emulate: unknown key '{key}' in \"{spec}\"; valid keys: {string.Join(", ", Keys)}");
             }
@@ -154,6 +155,13 @@ public static class MachineSpec
                 AddressOf(at), "vfio-pci", groups ? at : null, cdev && iommufd && iommu ? cdevIndex++ : null, numa > 1 ? at % numa : 0, qemu: i >= edu);
             f.Bars[0].Address = 0xE000_0000UL + ((ulong)i << 20);
             m.PciFunctions.Add(f);
+        }
+        // QEMU's e1000e NICs (8086:10d3, Devices/E1000eDeviceModel) after them, bound to vfio-pci.
+        for (int i = 0; i < e1000e; i++)
+        {
+            int at = index++;
+            m.PciFunctions.Add(Devices.E1000eDeviceModel.Describe(
+                AddressOf(at), "vfio-pci", groups ? at : null, cdev && iommufd && iommu ? cdevIndex++ : null, numa > 1 ? at % numa : 0, i));
         }
         MachineValidator.Validate(m, $"from --emulate=\"{spec}\"");
         return m;

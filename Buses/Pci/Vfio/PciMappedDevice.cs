@@ -51,6 +51,9 @@ public sealed unsafe class PciMappedDevice
     private readonly IKernel _kernel;
     private readonly PciMappedBar?[] _bars;
     private bool _interruptsEnabled;
+    // Eventfds of vectors 1..n-1 when several are enabled (vector 0 signals InterruptEventFd, which the bus owns).
+    private int[] _extraVectorFds = [];
+    private VfioRegion? _rom;
 
     internal PciMappedDevice(IKernel kernel, VfioDevice device, PciMappedBar?[] bars, bool wasReset)
     {
@@ -78,7 +81,7 @@ public sealed unsafe class PciMappedDevice
     /// <summary>The eventfd vector 0 of <see cref="InterruptIndex"/> signals, or -1.</summary>
     public int InterruptEventFd { get; internal set; } = -1;
 
-    /// <summary>The bits of the command register the bus set (memory decoding, bus mastering) and clears again on unmap.</summary>
+    /// <summary>The bits of the command register the bus set (memory and I/O decoding, bus mastering) and clears again on unmap.</summary>
     internal ushort CommandBitsSet { get; set; }
 
     /// <summary>The mapped BAR <paramref name="bar"/>.</summary>
@@ -152,37 +155,64 @@ public sealed unsafe class PciMappedDevice
         else Vfio.WriteRegion(b.Region, offset, source);
     }
 
+    /// <summary>The vectors enabled by <see cref="EnableInterrupts(int)"/> (0 while interrupts are off).</summary>
+    public int InterruptVectors { get; private set; }
+
+    /// <summary>How many vectors the prepared interrupt offers (<c>VFIO_DEVICE_GET_IRQ_INFO</c> count), 0 when none was prepared.</summary>
+    /// <exception cref="VfioException">The kernel refused.</exception>
+    public int AvailableInterruptVectors => InterruptIndex < 0 ? 0 : (int)Vfio.GetIrqInfo((uint)InterruptIndex).Count;
+
     /// <summary>
     /// Enables the prepared interrupt: vector 0 of <see cref="InterruptIndex"/> signals <see cref="InterruptEventFd"/>
     /// (<c>VFIO_DEVICE_SET_IRQS</c>; DPDK's <c>rte_intr_enable</c>).
     /// </summary>
     /// <exception cref="InvalidOperationException">No interrupt was prepared (<c>--vfio-intr</c> none or the device has none).</exception>
     /// <exception cref="VfioException">The kernel refused.</exception>
-    public void EnableInterrupts()
+    public void EnableInterrupts() => EnableInterrupts(1);
+
+    /// <summary>
+    /// Enables vectors 0..<paramref name="vectors"/>-1 of the prepared interrupt, each signalling an eventfd of its own
+    /// (<see cref="InterruptEventFd"/> for vector 0; see <see cref="WaitForInterrupt(int, int)"/>), in one
+    /// <c>VFIO_DEVICE_SET_IRQS</c> (DPDK's <c>rte_intr_efd_enable</c> + <c>rte_intr_enable</c> for MSI-X queues).
+    /// Already enabled with as many vectors: nothing happens.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No interrupt was prepared, or interrupts are enabled with another vector count.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="vectors"/> is not in 1..<see cref="AvailableInterruptVectors"/>.</exception>
+    /// <exception cref="IOException">An eventfd could not be created.</exception>
+    /// <exception cref="VfioException">The kernel refused.</exception>
+    public void EnableInterrupts(int vectors)
     {
         if (InterruptIndex < 0)
             throw new InvalidOperationException($"{Vfio.Address}: no interrupt was prepared; the device has none, or --vfio-intr asked for a kind it lacks");
-        if (_interruptsEnabled) return;
-        Vfio.SetIrqEventFds((uint)InterruptIndex, 0, [InterruptEventFd]);
+        if (_interruptsEnabled)
+        {
+            if (vectors == InterruptVectors) return;
+            throw new InvalidOperationException($"{Vfio.Address}: interrupts are enabled with {InterruptVectors} vector(s); call DisableInterrupts before enabling {vectors}");
+        }
+        int available = AvailableInterruptVectors;
+        if (vectors < 1 || vectors > available)
+            throw new ArgumentOutOfRangeException(nameof(vectors), vectors, $"{Vfio.Address}: IRQ index {InterruptIndex} offers {available} vector(s); ask for 1..{available}");
+        var fds = new int[vectors];
+        fds[0] = InterruptEventFd;
+        int created = 1;
+        try
+        {
+            for (; created < vectors; created++)
+            {
+                int fd = _kernel.EventFd(0, LibC.EventFdNonBlock | LibC.EventFdCloseOnExec);
+                if (fd < 0) throw new IOException($"{Vfio.Address}: eventfd for interrupt vector {created} failed: {Errno.Name(-fd)}; check the open-files limit (ulimit -n)");
+                fds[created] = fd;
+            }
+            Vfio.SetIrqEventFds((uint)InterruptIndex, 0, fds);
+        }
+        catch
+        {
+            for (int i = 1; i < created; i++) _kernel.Close(fds[i]);
+            throw;
+        }
+        _extraVectorFds = fds[1..];
+        InterruptVectors = vectors;
         _interruptsEnabled = true;
-        if (InterruptIndex is 1 or 2) EnsureMessageEnable(InterruptIndex == 2);
-    }
-
-    // Linux's PCI core sets the MSI/MSI-X enable bit when vfio-pci allocates the vectors, and the config region then
-    // reads it back set. A kernel that leaves the bit to the device (the emulated one) gets it set here; on Linux this
-    // write never happens because the bit already reads set.
-    private void EnsureMessageEnable(bool msix)
-    {
-        Span<byte> config = stackalloc byte[256];
-        Vfio.ReadConfig(0, config);
-        int cap = FindCapability(config, msix ? (byte)0x11 : (byte)0x05);
-        if (cap == 0) return;
-        ushort control = BinaryPrimitives.ReadUInt16LittleEndian(config[(cap + 2)..]);
-        ushort enable = msix ? (ushort)0x8000 : (ushort)0x0001;
-        if ((control & enable) != 0) return;
-        Span<byte> v = stackalloc byte[2];
-        BinaryPrimitives.WriteUInt16LittleEndian(v, (ushort)(control | enable));
-        Vfio.WriteConfig(cap + 2, v);
     }
 
     /// <summary>Disables the interrupt again (no-op when not enabled).</summary>
@@ -191,7 +221,18 @@ public sealed unsafe class PciMappedDevice
     {
         if (!_interruptsEnabled) return;
         _interruptsEnabled = false;
-        Vfio.DisableIrqs((uint)InterruptIndex);
+        InterruptVectors = 0;
+        var extra = _extraVectorFds;
+        _extraVectorFds = [];
+        try
+        {
+            Vfio.DisableIrqs((uint)InterruptIndex);
+        }
+        finally
+        {
+            // The kernel dropped (or will drop with the device fd) its references; ours go now either way.
+            foreach (int fd in extra) _kernel.Close(fd);
+        }
     }
 
     /// <summary>
@@ -200,19 +241,76 @@ public sealed unsafe class PciMappedDevice
     /// </summary>
     /// <exception cref="InvalidOperationException">Interrupts are not enabled.</exception>
     /// <exception cref="IOException">poll or read on the eventfd failed; the message names the errno.</exception>
-    public ulong WaitForInterrupt(int timeoutMilliseconds)
+    public ulong WaitForInterrupt(int timeoutMilliseconds) => WaitForInterrupt(0, timeoutMilliseconds);
+
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMilliseconds"/> (0 = just look) for vector <paramref name="vector"/> and
+    /// consumes what it counted; returns the count, 0 when it did not fire.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Interrupts are not enabled.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="vector"/> is not one of the enabled vectors.</exception>
+    /// <exception cref="IOException">poll or read on the eventfd failed; the message names the errno.</exception>
+    public ulong WaitForInterrupt(int vector, int timeoutMilliseconds)
     {
         if (!_interruptsEnabled)
             throw new InvalidOperationException($"{Vfio.Address}: interrupts are not enabled; call EnableInterrupts first");
-        int r = _kernel.Poll(InterruptEventFd, LibC.PollIn, timeoutMilliseconds);
-        if (r < 0) throw new IOException($"{Vfio.Address}: poll on the interrupt eventfd {InterruptEventFd} failed: {Errno.Name(-r)}");
+        if (vector < 0 || vector >= InterruptVectors)
+            throw new ArgumentOutOfRangeException(nameof(vector), vector, $"{Vfio.Address}: vector {vector} is not enabled; {InterruptVectors} vector(s) are (0..{InterruptVectors - 1})");
+        int fd = vector == 0 ? InterruptEventFd : _extraVectorFds[vector - 1];
+        int r = _kernel.Poll(fd, LibC.PollIn, timeoutMilliseconds);
+        if (r < 0) throw new IOException($"{Vfio.Address}: poll on the eventfd {fd} of interrupt vector {vector} failed: {Errno.Name(-r)}");
         if (r == 0) return 0;
         ulong count;
-        nint n = _kernel.Read(InterruptEventFd, &count, sizeof(ulong));
+        nint n = _kernel.Read(fd, &count, sizeof(ulong));
         if (n == -Errno.EAGAIN) return 0;
-        if (n != sizeof(ulong)) throw new IOException($"{Vfio.Address}: read of the interrupt eventfd {InterruptEventFd} failed: {(n < 0 ? Errno.Name((int)-n) : $"short read of {n} bytes")}");
+        if (n != sizeof(ulong)) throw new IOException($"{Vfio.Address}: read of the eventfd {fd} of interrupt vector {vector} failed: {(n < 0 ? Errno.Name((int)-n) : $"short read of {n} bytes")}");
         if (InterruptIndex == 0) Vfio.UnmaskIrqs(0, 0, 1);
         return count;
+    }
+
+    /// <summary>Size of the expansion ROM region (VFIO region 6), 0 when the device has none.</summary>
+    /// <exception cref="VfioException">The kernel refused the region query.</exception>
+    public ulong RomSize => Rom().Size;
+
+    /// <summary>Reads the expansion ROM (VFIO region 6, read-only, reached by pread only).</summary>
+    /// <exception cref="InvalidOperationException">The device exposes no ROM.</exception>
+    /// <exception cref="VfioException">The read failed or leaves the ROM.</exception>
+    public void ReadRom(ulong offset, Span<byte> destination)
+    {
+        var rom = Rom();
+        if (rom.Size == 0 || !rom.CanRead)
+            throw new InvalidOperationException($"{Vfio.Address}: the device exposes no readable expansion ROM (VFIO region {VfioConstants.PciRomRegionIndex} is empty); check that the function has a ROM BAR");
+        Vfio.ReadRegion(rom, offset, destination);
+    }
+
+    private VfioRegion Rom() => _rom ??= Vfio.GetRegionInfo(VfioConstants.PciRomRegionIndex);
+
+    /// <summary>
+    /// Resets the function (<c>VFIO_DEVICE_RESET</c>) and brings back what the bus and the driver set up: interrupts are
+    /// disabled around the reset and re-enabled with the same vectors and eventfds, and the command bits the bus set
+    /// (memory decoding, bus mastering) are set again where the reset cleared them. Returns false, changing nothing,
+    /// when the device cannot be reset.
+    /// </summary>
+    /// <exception cref="VfioException">The kernel refused the reset or a restoring step.</exception>
+    public bool Reset()
+    {
+        if ((Vfio.GetInfo().Flags & VfioConstants.DeviceFlagsReset) == 0) return false;
+        int vectors = InterruptVectors;
+        DisableInterrupts();
+        Vfio.Reset();
+        if (CommandBitsSet != 0)
+        {
+            Span<byte> v = stackalloc byte[2];
+            Vfio.ReadConfig(0x04, v);
+            ushort command = BinaryPrimitives.ReadUInt16LittleEndian(v);
+            if ((command & CommandBitsSet) != CommandBitsSet)
+            {
+                BinaryPrimitives.WriteUInt16LittleEndian(v, (ushort)(command | CommandBitsSet));
+                Vfio.WriteConfig(0x04, v);
+            }
+        }
+        if (vectors > 0) EnableInterrupts(vectors);
+        return true;
     }
 
     internal static int FindCapability(ReadOnlySpan<byte> config, byte id)

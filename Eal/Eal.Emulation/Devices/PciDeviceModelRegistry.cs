@@ -21,6 +21,7 @@ public sealed class PciDeviceModelRegistry
     {
         var r = new PciDeviceModelRegistry();
         r.Add(EduDeviceModel.VendorId, EduDeviceModel.DeviceId, d => new EduDeviceModel(d, eduOptions));
+        r.Add(E1000eDeviceModel.VendorId, E1000eDeviceModel.DeviceId, d => new E1000eDeviceModel(d));
         return r;
     }
 

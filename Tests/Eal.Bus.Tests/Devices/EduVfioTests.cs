@@ -195,7 +195,9 @@ public sealed unsafe class EduVfioTests(VfioMode mode)
             _ => "vfio=1,kernel=0",
         };
         using var platform = EmulatedPlatform.FromSpec(spec);
-        using var kernel = new EmulatedKernel(platform, PciDeviceModelRegistry.CreateDefault().AsProvider());
+        // A function with MSI-X and INTx but no MSI capability (the generic fallback model has MSI since it mirrors QEMU's).
+        var models = new PciDeviceModelRegistry(genericFallback: false).Add(0x8086, 0x1572, d => new PciFunctionModel(d));
+        using var kernel = new EmulatedKernel(platform, models.AsProvider());
         using (var vfio = new VfioManager(kernel, platform))
         {
             var driver = new MappingDriver();
