@@ -47,7 +47,7 @@ read -r passed failed skipped <<<"$counts"
 # Real-kernel conformance: its own "N passed, N failed" line is added to the totals; a VM that cannot run fails.
 vm_log=$(mktemp)
 trap 'rm -f "$log" "$vm_log"' EXIT
-bash eng/vm/conformance.sh 2>&1 | tee "$vm_log"
+bash eng/vm/conformance.sh --runner Tests/Eal.RealKernel.Runner/bin/Release/net10.0/realkernel-runner.dll 2>&1 | tee "$vm_log"
 vm_status=${PIPESTATUS[0]}
 vm_counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$vm_log" | tail -1)
 if [ -z "$vm_counts" ]; then

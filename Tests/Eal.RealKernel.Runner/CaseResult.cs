@@ -28,6 +28,9 @@ internal sealed record CaseResult(string Kernel, string Mode, string Base, strin
     /// <summary>The errno records the case wrote (see <see cref="ErrnoRecord"/>).</summary>
     public IReadOnlyList<ErrnoRecord> Errnos { get; init; } = [];
 
+    /// <summary>The rest of a failure's message (expected/actual), printed indented under the case's line.</summary>
+    public string Details { get; init; } = string.Empty;
+
     /// <summary>The check's name in reports: <c>Base.Test</c>.</summary>
     public string Check => $"{Base}.{Test}";
 
@@ -49,6 +52,7 @@ internal sealed record CaseResult(string Kernel, string Mode, string Base, strin
     {
         string tag = Outcome switch { Outcome.Passed => "pass", Outcome.Failed => "FAIL", _ => "skip" };
         string why = Message.Length == 0 ? string.Empty : " — " + Message;
-        return string.Create(CultureInfo.InvariantCulture, $"{tag} {Kernel,-8} {Mode,-7} {Check}{why}");
+        string line = string.Create(CultureInfo.InvariantCulture, $"{tag} {Kernel,-8} {Mode,-7} {Check}{why}");
+        return Details.Length == 0 ? line : line + "\n" + string.Join('\n', Details.Split('\n').Select(l => "     " + l.TrimEnd()).Where(l => l.Trim().Length > 0));
     }
 }

@@ -64,10 +64,12 @@ internal sealed class TwinRun
         };
         string message = (result.Message ?? string.Empty).Trim();
         int eol = message.IndexOf('\n', StringComparison.Ordinal);
+        string details = eol >= 0 && outcome == Outcome.Failed ? message[(eol + 1)..] : string.Empty;
         if (eol >= 0) message = message[..eol].TrimEnd();
         if (outcome == Outcome.Failed && message.Length == 0) message = result.ResultState.ToString();
         return new CaseResult(kernel, ModeOf(test, fixture), baseName, test.Name, outcome, message)
         {
+            Details = details,
             Errnos = ErrnoRecord.Parse(baseName, test.Name, result.Output).ToList(),
         };
     }
@@ -91,7 +93,8 @@ internal sealed class TwinRun
 
     private sealed class Filter(TwinRun run, Func<ITest, bool> select) : TestFilter
     {
-        public override bool Match(ITest test) => run.IsTwin(test) && (test.IsSuite || select(test));
+        // cases only: NUnit passes a suite when a descendant matches, and would run all of a matching suite's children
+        public override bool Match(ITest test) => !test.IsSuite && run.IsTwin(test) && select(test);
 
         public override TNode AddToXml(TNode parentNode, bool recursive) => parentNode.AddElement("twins");
     }

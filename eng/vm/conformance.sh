@@ -5,10 +5,14 @@
 # Real…/Emulated… twin in each, and prints the modes × checks tables and one
 # "N passed, N failed" line.
 #
-#   eng/vm/conformance.sh [--update-docs]
+#   eng/vm/conformance.sh [--update-docs] [--runner DLL]
 #
 #   --update-docs  also write the tables into docs/real-kernel-conformance.md
 #                  (between its conformance-table markers)
+#   --runner DLL   use this already built realkernel-runner.dll (it must lie
+#                  inside the repository, the only host folder the VM sees)
+#                  instead of building one (eng/test.sh passes the one its
+#                  solution build made)
 #
 # Outputs (git-ignored, inside the repository because only it is shared with the
 # VM): artifacts/vm-conformance/{iommu,noiommu}.{log,tsv}, table.md.
@@ -21,23 +25,30 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd -P)
 . "$HERE/lib.sh"
-UPDATE_DOCS=0
-for a in "$@"; do
-	case $a in
+UPDATE_DOCS=0 RUNNER=
+while [ $# -gt 0 ]; do
+	case $1 in
 	--update-docs) UPDATE_DOCS=1 ;;
+	--runner) [ $# -ge 2 ] || vm_die "--runner needs the path of realkernel-runner.dll"; RUNNER=$(realpath "$2"); shift ;;
 	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-	*) vm_die "unknown argument '$a' (use --update-docs or --help)" ;;
+	*) vm_die "unknown argument '$1' (use --update-docs, --runner DLL or --help)" ;;
 	esac
+	shift
 done
 
 OUT=$REPO/artifacts/vm-conformance
-RUNNER=$OUT/build/bin/Eal.RealKernel.Runner/release/realkernel-runner.dll
 mkdir -p "$OUT"
 rm -f "$OUT"/*.tsv "$OUT"/*.log "$OUT/table.md"
 T0=$SECONDS
-vm_note "building the runner into $OUT/build"
-dotnet build "$REPO/Tests/Eal.RealKernel.Runner" -c Release --artifacts-path "$OUT/build" -nologo -v quiet >"$OUT/build.log" 2>&1 ||
-	{ tail -30 "$OUT/build.log" >&2; vm_die "the runner did not build (log: $OUT/build.log)"; }
+if [ -n "$RUNNER" ]; then
+	[ -f "$RUNNER" ] || vm_die "--runner $RUNNER: no such file; build Tests/Eal.RealKernel.Runner first"
+	case $RUNNER in "$REPO"/*) ;; *) vm_die "--runner $RUNNER lies outside $REPO, which the VM cannot see" ;; esac
+else
+	RUNNER=$OUT/build/bin/Eal.RealKernel.Runner/release/realkernel-runner.dll
+	vm_note "building the runner into $OUT/build"
+	dotnet build "$REPO/Tests/Eal.RealKernel.Runner" -c Release --artifacts-path "$OUT/build" -nologo -v quiet >"$OUT/build.log" 2>&1 ||
+		{ tail -30 "$OUT/build.log" >&2; vm_die "the runner did not build (log: $OUT/build.log)"; }
+fi
 
 status=0 passed=0 failed=0
 # boot MODE EXPECT: one VM run of the runner; its counts are added up, a failed or missing run is a failure

@@ -25,6 +25,25 @@ public abstract unsafe class ConformanceBase
     /// <summary>The flavour this fixture tests.</summary>
     protected abstract VfioFlavour Flavour { get; }
 
+    /// <summary>The function the cases need, or null for any vfio-pci function (the emulated twin then gets two generic NICs).</summary>
+    protected virtual ConformanceDevice? Function => null;
+
+    /// <summary>The emulated twin's target: the emulated kernel with <see cref="Function"/>'s model in this flavour.</summary>
+    protected ConformanceTarget? CreateEmulated(out string reason)
+    {
+        // a device model still being written has no spec key yet: say so instead of failing every case
+        if (Function is { } f && !Eal.Emulation.MachineSpec.Keys.Contains(f.SpecKey))
+        {
+            reason = $"the emulated platform has no {f.Name} model yet (no --emulate key '{f.SpecKey}')";
+            return null;
+        }
+        reason = string.Empty;
+        return new EmulatedTarget(Flavour, Function);
+    }
+
+    /// <summary>The real twin's target: this machine's <see cref="Function"/> bound to vfio-pci in this flavour, or null with the reason.</summary>
+    protected ConformanceTarget? CreateReal(out string reason) => RealTarget.TryCreate(Flavour, out reason, Function);
+
     /// <summary>Creates the target, or null with the reason to skip.</summary>
     protected abstract ConformanceTarget? CreateTarget(out string reason);
 
@@ -191,6 +210,16 @@ public abstract unsafe class ConformanceBase
     {
         var d = new IommuDestroy { Size = 8, Id = id };
         return K.Ioctl(iommufd, IommuFdIoctl.Destroy, &d);
+    }
+
+    /// <summary>VFIO_DEVICE_SET_IRQS with up to 8 eventfds (argsz computed unless given); the raw result.</summary>
+    protected int SetIrqs(int device, uint flags, uint index, uint start, uint count, int[]? fds = null, uint? argsz = null)
+    {
+        var buffer = stackalloc byte[64];
+        var set = (VfioIrqSet*)buffer;
+        *set = new VfioIrqSet { Argsz = argsz ?? (uint)(20 + 4 * (fds?.Length ?? 0)), Flags = flags, Index = index, Start = start, Count = count };
+        for (int i = 0; fds is not null && i < fds.Length; i++) ((int*)(buffer + 20))[i] = fds[i];
+        return K.Ioctl(device, VfioIoctl.DeviceSetIrqs, buffer);
     }
 
     /// <summary>The VFIO flavour this fixture tests (the runner files its cases under this mode).</summary>

@@ -17,6 +17,29 @@ public enum VfioFlavour
     Cdev,
 }
 
+/// <summary>
+/// The PCI function a conformance fixture needs, as the VM has it (QEMU's device) and as the emulated platform
+/// models it (the machine-spec key of its device model).
+/// </summary>
+/// <param name="Name">The name in messages.</param>
+/// <param name="VendorId">PCI vendor id.</param>
+/// <param name="DeviceId">PCI device id.</param>
+/// <param name="SpecKey">The <c>--emulate</c> key that adds one such function with its model.</param>
+public sealed record ConformanceDevice(string Name, ushort VendorId, ushort DeviceId, string SpecKey)
+{
+    /// <summary>QEMU's edu (1234:11e8): MSI only, no reset (the emulated twin uses the QEMU-profile edu model).</summary>
+    public static ConformanceDevice Edu { get; } = new("edu", 0x1234, 0x11e8, "edu-qemu");
+
+    /// <summary>QEMU's e1000e (8086:10d3): MSI-X, reset, an I/O BAR and a ROM.</summary>
+    public static ConformanceDevice E1000e { get; } = new("e1000e", 0x8086, 0x10d3, "e1000e");
+
+    /// <summary>Whether the sysfs directory <paramref name="device"/> is this function.</summary>
+    public bool Matches(string device) => Id(device, "vendor") == VendorId && Id(device, "device") == DeviceId;
+
+    private static int Id(string device, string file) =>
+        int.Parse(File.ReadAllText(Path.Combine(device, file)).Trim().AsSpan(2), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+}
+
 /// <summary>A kernel to run the conformance cases against, and one vfio-pci device on it.</summary>
 public abstract class ConformanceTarget : IDisposable
 {
@@ -48,11 +71,16 @@ public sealed class EmulatedTarget : ConformanceTarget
     private readonly EmulatedPlatform _platform;
     private readonly EmulatedKernel _kernel;
 
-    /// <summary>Builds the machine: default (IOMMU, IOMMUFD, cdev) or iommu=off,noiommu=on.</summary>
-    public EmulatedTarget(VfioFlavour flavour)
+    /// <summary>
+    /// Builds the machine: default (IOMMU, IOMMUFD, cdev) or iommu=off,noiommu=on; with two generic NICs bound to
+    /// vfio-pci, or with one <paramref name="device"/> and its model.
+    /// </summary>
+    public EmulatedTarget(VfioFlavour flavour, ConformanceDevice? device = null)
     {
-        _platform = new EmulatedPlatform(MachineSpec.Resolve(flavour == VfioFlavour.NoIommu ? "iommu=off,noiommu=on,vfio=2" : "vfio=2"));
-        _kernel = new EmulatedKernel(_platform);
+        string functions = device is null ? "vfio=2" : $"vfio=0,kernel=0,{device.SpecKey}=1";
+        _platform = new EmulatedPlatform(MachineSpec.Resolve(flavour == VfioFlavour.NoIommu ? $"iommu=off,noiommu=on,{functions}" : functions));
+        // the models EAL uses (edu, e1000e, generic fallback), so a device-specific case meets its device's behaviour
+        _kernel = new EmulatedKernel(_platform, Eal.Emulation.Devices.PciDeviceModelRegistry.CreateDefault().AsProvider());
         var f = _platform.Machine.PciFunctions.First(p => p.Driver == "vfio-pci");
         Device = f.Address;
         Group = f.IommuGroup!.Value;
@@ -94,8 +122,11 @@ public sealed class RealTarget : ConformanceTarget
         Cdev = cdev;
     }
 
-    /// <summary>The real target for <paramref name="flavour"/>, or null with the reason it is not available.</summary>
-    public static RealTarget? TryCreate(VfioFlavour flavour, out string reason)
+    /// <summary>
+    /// The real target for <paramref name="flavour"/> (the first vfio-pci function, or the first
+    /// <paramref name="device"/>), or null with the reason it is not available.
+    /// </summary>
+    public static RealTarget? TryCreate(VfioFlavour flavour, out string reason, ConformanceDevice? device = null)
     {
         reason = string.Empty;
         if (!File.Exists("/dev/vfio/vfio") && !File.Exists("/dev/iommu"))
@@ -105,6 +136,7 @@ public sealed class RealTarget : ConformanceTarget
         }
         const string drivers = "/sys/bus/pci/drivers/vfio-pci";
         var devices = Directory.Exists(drivers) ? Directory.GetDirectories(drivers).Select(Path.GetFileName).Where(n => n!.Contains(':')).Order().ToList() : [];
+        if (device is not null) devices = devices.Where(bdf => device.Matches($"/sys/bus/pci/devices/{bdf}")).ToList();
         foreach (var bdf in devices)
         {
             var link = new FileInfo($"/sys/bus/pci/devices/{bdf}/iommu_group").LinkTarget;
@@ -125,7 +157,7 @@ public sealed class RealTarget : ConformanceTarget
             };
             if (fits) return new RealTarget(bdf!, group, cdev);
         }
-        reason = $"the real kernel has no vfio-pci device usable in {flavour} mode";
+        reason = $"the real kernel has no vfio-pci {device?.Name ?? "device"} usable in {flavour} mode";
         return null;
     }
 

@@ -1,64 +1,77 @@
 namespace Eal.Vfio.Tests.Conformance;
 
-// One concrete fixture per kernel and flavour. The emulated ones always run; the real ones run where the machine
-// has VFIO (inside /work/shared/vm/run-vm.sh) and are ignored with the reason otherwise.
+// Every case class has two twins (the convention Tests/Eal.RealKernel.Runner relies on): Emulated<Base> always runs;
+// Real<Base> runs where the machine has the function bound to vfio-pci in that mode (inside eng/vm/run-vm.sh) and is
+// ignored with the reason otherwise.
 
 [TestFixture]
 public sealed class EmulatedType1Conformance : Type1Conformance
 {
-    protected override ConformanceTarget? CreateTarget(out string reason) { reason = string.Empty; return new EmulatedTarget(Flavour); }
+    protected override ConformanceTarget? CreateTarget(out string reason) => CreateEmulated(out reason);
 }
 
 [TestFixture]
 public sealed class RealType1Conformance : Type1Conformance
 {
-    protected override ConformanceTarget? CreateTarget(out string reason) => RealTarget.TryCreate(Flavour, out reason);
+    protected override ConformanceTarget? CreateTarget(out string reason) => CreateReal(out reason);
 }
 
 [TestFixture]
 public sealed class EmulatedNoIommuConformance : NoIommuConformance
 {
-    protected override ConformanceTarget? CreateTarget(out string reason) { reason = string.Empty; return new EmulatedTarget(Flavour); }
+    protected override ConformanceTarget? CreateTarget(out string reason) => CreateEmulated(out reason);
 }
 
 [TestFixture]
 public sealed class RealNoIommuConformance : NoIommuConformance
 {
-    protected override ConformanceTarget? CreateTarget(out string reason) => RealTarget.TryCreate(Flavour, out reason);
+    protected override ConformanceTarget? CreateTarget(out string reason) => CreateReal(out reason);
 }
 
 [TestFixture]
 public sealed class EmulatedIommufdConformance : IommufdConformance
 {
-    protected override ConformanceTarget? CreateTarget(out string reason) { reason = string.Empty; return new EmulatedTarget(Flavour); }
+    protected override ConformanceTarget? CreateTarget(out string reason) => CreateEmulated(out reason);
 }
 
 [TestFixture]
 public sealed class RealIommufdConformance : IommufdConformance
 {
-    protected override ConformanceTarget? CreateTarget(out string reason) => RealTarget.TryCreate(Flavour, out reason);
+    protected override ConformanceTarget? CreateTarget(out string reason) => CreateReal(out reason);
 }
 
 [TestFixture]
 public sealed class EmulatedDeviceConformance : DeviceConformance
 {
-    protected override ConformanceTarget? CreateTarget(out string reason) { reason = string.Empty; return new EmulatedTarget(Flavour); }
+    protected override ConformanceTarget? CreateTarget(out string reason) => CreateEmulated(out reason);
 }
 
 [TestFixture]
 public sealed class RealDeviceConformance : DeviceConformance
 {
-    protected override ConformanceTarget? CreateTarget(out string reason) => RealTarget.TryCreate(Flavour, out reason);
+    protected override ConformanceTarget? CreateTarget(out string reason) => CreateReal(out reason);
 }
 
 [TestFixture]
 public sealed class EmulatedPciConfigConformance : PciConfigConformance
 {
-    protected override ConformanceTarget? CreateTarget(out string reason) { reason = string.Empty; return new EmulatedTarget(Flavour); }
+    protected override ConformanceTarget? CreateTarget(out string reason) => CreateEmulated(out reason);
 }
 
 [TestFixture]
 public sealed class RealPciConfigConformance : PciConfigConformance
 {
-    protected override ConformanceTarget? CreateTarget(out string reason) => RealTarget.TryCreate(Flavour, out reason);
+    protected override ConformanceTarget? CreateTarget(out string reason) => CreateReal(out reason);
+}
+
+[TestFixture]
+public sealed class EmulatedE1000eConformance : E1000eConformance
+{
+    protected override ConformanceTarget? CreateTarget(out string reason) => CreateEmulated(out reason);
+}
+
+[TestFixture]
+public sealed class RealE1000eConformance : E1000eConformance
+{
+    protected override ConformanceTarget? CreateTarget(out string reason) => CreateReal(out reason);
 }
