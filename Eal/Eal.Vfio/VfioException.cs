@@ -42,9 +42,10 @@ public sealed class VfioException : Exception
     /// <param name="device">The device, if any.</param>
     /// <param name="group">The group, if any.</param>
     /// <param name="detail">Text that replaces the errno description (e.g. "group 12 is not viable").</param>
-    /// <param name="fix">How to fix it.</param>
+    /// <param name="fix">How to fix it; null = the usual remedy for <paramref name="errno"/> (see <see cref="DefaultFix"/>).</param>
     public static VfioException Create(string operation, int errno, string? device = null, int? group = null, string? detail = null, string? fix = null)
     {
+        fix ??= DefaultFix(errno);
         var text = new System.Text.StringBuilder();
         text.Append(operation);
         if (device is not null) text.Append(" on ").Append(device);
@@ -63,4 +64,21 @@ public sealed class VfioException : Exception
         if (fix is not null) text.Append("; ").Append(fix);
         return new VfioException(text.ToString()) { Operation = operation, Errno = errno, Device = device, Group = group, Fix = fix };
     }
+
+    /// <summary>
+    /// The usual remedy when a VFIO/IOMMUFD call fails with <paramref name="errno"/> and the call site knows no better
+    /// one (null for 0: a rule checked before any call carries its own fix).
+    /// </summary>
+    public static string? DefaultFix(int errno) => errno switch
+    {
+        0 => null,
+        Native.Errno.EPERM or Native.Errno.EACCES =>
+            "run as root, or give this user the /dev/vfio and /dev/iommu nodes (a udev rule) and enough RLIMIT_MEMLOCK (ulimit -l)",
+        Native.Errno.ENOMEM => "raise RLIMIT_MEMLOCK (ulimit -l) or free memory",
+        Native.Errno.EBUSY => "another process or container holds it; close that first (fuser /dev/vfio/*)",
+        Native.Errno.ENODEV or Native.Errno.ENXIO or Native.Errno.ENOENT => "check that the device is bound to vfio-pci (dpdk-devbind.py --status)",
+        Native.Errno.ENOTTY or Native.Errno.EOPNOTSUPP or Native.Errno.ENOSYS => "this kernel does not implement the call; use another --vfio-mode or a newer kernel",
+        Native.Errno.EMFILE or Native.Errno.ENFILE => "too many open files: raise the limit (ulimit -n)",
+        _ => "check the kernel log (dmesg) for the reason",
+    };
 }

@@ -631,7 +631,7 @@ public sealed class VfioManager : IDisposable
             Errno.ENOMEM => "pinning failed: raise RLIMIT_MEMLOCK (ulimit -l) or free memory",
             Errno.ENOENT => "unmap exactly what was mapped",
             Errno.EFAULT => "the VA range is not mapped in this process; map memory that exists",
-            _ => "the kernel refused the IOMMU mapping; check its log (dmesg) for the IOMMU's reason",
+            _ => null, // VfioException's usual remedy for the errno
         });
 
     // The devices a container serves, for error messages ("0000:01:00.0, 0000:01:00.1"), or null for none.
