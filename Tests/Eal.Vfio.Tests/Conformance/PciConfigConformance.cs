@@ -21,6 +21,9 @@ public abstract unsafe class PciConfigConformance : ConformanceBase
     /// <inheritdoc />
     protected override VfioFlavour Flavour => VfioFlavour.Group;
 
+    /// <summary>QEMU's e1000e: it has both MSI and MSI-X (measured: MSI at 0xd0, MSI-X at 0xa0).</summary>
+    protected override ConformanceDevice? Function => ConformanceDevice.E1000e;
+
     [Test]
     public void OpenTurnsMemoryDecodingOn()
     {
@@ -34,7 +37,7 @@ public abstract unsafe class PciConfigConformance : ConformanceBase
     {
         int d = OpenDevice();
         int cap = Capability(d, 0x05);
-        if (cap == 0) Assert.Ignore($"{T.Device} has no MSI capability");
+        Assert.That(cap, Is.Not.Zero, $"{T.Device} has an MSI capability");
         int control = cap + 2;
         Assert.That(Read16(d, control) & MsiEnable, Is.Zero, "MSI is off after open");
         Write16(d, control, (ushort)(Read16(d, control) | MsiEnable));
@@ -63,7 +66,7 @@ public abstract unsafe class PciConfigConformance : ConformanceBase
     {
         int d = OpenDevice();
         int cap = Capability(d, 0x11);
-        if (cap == 0) Assert.Ignore($"{T.Device} has no MSI-X capability (in the VM, run with -d e1000e first)");
+        Assert.That(cap, Is.Not.Zero, $"{T.Device} has an MSI-X capability");
         int control = cap + 2;
         ushort initial = Read16(d, control);
         Assert.That(initial & (MsixEnable | MsixFunctionMask), Is.Zero, "MSI-X is off and unmasked after open");
@@ -118,22 +121,9 @@ public abstract unsafe class PciConfigConformance : ConformanceBase
     }
 
     /// <summary>SET_IRQS trigger with one eventfd per vector from 0 (enables the index).</summary>
-    private int SetEventFds(int d, uint index, int[] fds)
-    {
-        var buffer = stackalloc byte[20 + 4 * fds.Length];
-        *(VfioIrqSet*)buffer = new VfioIrqSet
-        {
-            Argsz = (uint)(20 + 4 * fds.Length), Flags = VfioConstants.IrqSetDataEventfd | VfioConstants.IrqSetActionTrigger,
-            Index = index, Start = 0, Count = (uint)fds.Length,
-        };
-        fds.CopyTo(new Span<int>(buffer + 20, fds.Length));
-        return K.Ioctl(d, VfioIoctl.DeviceSetIrqs, buffer);
-    }
+    private int SetEventFds(int d, uint index, int[] fds) =>
+        SetIrqs(d, VfioConstants.IrqSetDataEventfd | VfioConstants.IrqSetActionTrigger, index, 0, (uint)fds.Length, fds);
 
     /// <summary>SET_IRQS DATA_NONE trigger with count 0 (disables the index).</summary>
-    private int Disable(int d, uint index)
-    {
-        var set = new VfioIrqSet { Argsz = 20, Flags = VfioConstants.IrqSetDataNone | VfioConstants.IrqSetActionTrigger, Index = index };
-        return K.Ioctl(d, VfioIoctl.DeviceSetIrqs, &set);
-    }
+    private int Disable(int d, uint index) => SetIrqs(d, VfioConstants.IrqSetDataNone | VfioConstants.IrqSetActionTrigger, index, 0, 0);
 }
