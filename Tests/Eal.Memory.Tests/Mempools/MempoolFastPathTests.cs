@@ -8,20 +8,8 @@ namespace Eal.Memory.Tests.Mempools;
 /// out-of-line refill/flush paths: exact boundaries, DPDK's object order, exhaustion, and the vector copies.
 /// </summary>
 [TestFixture]
-public sealed unsafe class MempoolFastPathTests
+public sealed unsafe class MempoolFastPathTests : MempoolFixture
 {
-    private TestDmaMemoryProvider _provider = null!;
-
-    [SetUp]
-    public void SetUp() => _provider = new TestDmaMemoryProvider();
-
-    [TearDown]
-    public void TearDown()
-    {
-        Assert.That(_provider.Outstanding, Is.EqualTo(0), "every region returned");
-        _provider.Dispose();
-    }
-
     // Every length around the 4-, 2- and 1-pointer steps of the vector copies.
     [TestCase(1u)]
     [TestCase(2u)]
@@ -36,7 +24,7 @@ public sealed unsafe class MempoolFastPathTests
     [TestCase(33u)]
     public void GetAfterPut_ReturnsTheSameObjects_MostRecentFirst(uint n)
     {
-        using var mp = Mempool.Create(_provider, "order", 256, 8, cacheSize: 100, lcoreCount: 1);
+        using var mp = Mempool.Create(Provider, "order", 256, 8, cacheSize: 100, lcoreCount: 1);
         MempoolCache* c = mp.GetCache(0);
         var objs = new nint[n];
         Assert.That(mp.GetBulk(objs, c), Is.True);
@@ -54,7 +42,7 @@ public sealed unsafe class MempoolFastPathTests
     [Test]
     public void Get_ExactlyTheCachedCount_IsAHit_OneMoreRefills()
     {
-        using var mp = Mempool.Create(_provider, "refill", 256, 8, cacheSize: 32, lcoreCount: 1);
+        using var mp = Mempool.Create(Provider, "refill", 256, 8, cacheSize: 32, lcoreCount: 1);
         MempoolCache* c = mp.GetCache(0);
         var first = new nint[1];
         Assert.That(mp.GetBulk(first, c), Is.True);
@@ -80,7 +68,7 @@ public sealed unsafe class MempoolFastPathTests
     [Test]
     public void Put_UpToTheThreshold_StaysCached_OneMoreFlushes()
     {
-        using var mp = Mempool.Create(_provider, "flush", 256, 8, cacheSize: 32, lcoreCount: 1);
+        using var mp = Mempool.Create(Provider, "flush", 256, 8, cacheSize: 32, lcoreCount: 1);
         MempoolCache* c = mp.GetCache(0);
         var objs = new nint[100];
         Assert.That(mp.GetBulk(objs), Is.True, "no cache: straight from the ring");
@@ -103,7 +91,7 @@ public sealed unsafe class MempoolFastPathTests
     [Test]
     public void Put_LargerThanTheThreshold_BypassesTheCache()
     {
-        using var mp = Mempool.Create(_provider, "bypass", 256, 8, cacheSize: 32, lcoreCount: 1);
+        using var mp = Mempool.Create(Provider, "bypass", 256, 8, cacheSize: 32, lcoreCount: 1);
         MempoolCache* c = mp.GetCache(0);
         var objs = new nint[60];
         Assert.That(mp.GetBulk(objs), Is.True);
@@ -117,7 +105,7 @@ public sealed unsafe class MempoolFastPathTests
     [Test]
     public void Get_WhenThePoolIsExhausted_TakesNothing_AndLeavesCacheAndRingIntact()
     {
-        using var mp = Mempool.Create(_provider, "dry", 48, 8, cacheSize: 32, lcoreCount: 1);
+        using var mp = Mempool.Create(Provider, "dry", 48, 8, cacheSize: 32, lcoreCount: 1);
         MempoolCache* c = mp.GetCache(0);
         var all = new nint[48];
         Assert.That(mp.GetBulk(all), Is.True);
@@ -146,7 +134,7 @@ public sealed unsafe class MempoolFastPathTests
     [Test]
     public void ZeroObjects_GetAndPut_AreNoOps()
     {
-        using var mp = Mempool.Create(_provider, "zero", 64, 8, cacheSize: 16, lcoreCount: 1);
+        using var mp = Mempool.Create(Provider, "zero", 64, 8, cacheSize: 16, lcoreCount: 1);
         MempoolCache* c = mp.GetCache(0);
         Assert.That(Mempool.GenericGet(mp.Native, null, 0, c), Is.True);
         Assert.That(Mempool.GenericGet(mp.Native, null, 0, null), Is.True);

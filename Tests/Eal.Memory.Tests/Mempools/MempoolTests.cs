@@ -5,31 +5,19 @@ using NUnit.Framework;
 namespace Eal.Memory.Tests.Mempools;
 
 [TestFixture]
-public sealed unsafe class MempoolTests
+public sealed unsafe class MempoolTests : MempoolFixture
 {
-    private TestDmaMemoryProvider _provider = null!;
-
-    [SetUp]
-    public void SetUp() => _provider = new TestDmaMemoryProvider();
-
-    [TearDown]
-    public void TearDown()
-    {
-        Assert.That(_provider.Outstanding, Is.EqualTo(0), "every region returned");
-        _provider.Dispose();
-    }
-
     [Test]
     public void Create_PopulatesCacheAlignedObjects_WithHeaderAndIova()
     {
-        using var mp = Mempool.Create(_provider, "objs", 100, 100, lcoreCount: 4);
+        using var mp = Mempool.Create(Provider, "objs", 100, 100, lcoreCount: 4);
         Assert.That(mp.Size, Is.EqualTo(100u));
         Assert.That(mp.PopulatedCount, Is.EqualTo(100u));
         Assert.That(mp.ElementSize, Is.EqualTo(104u), "rounded up to 8");
         Assert.That(mp.TotalElementSize, Is.EqualTo(64u + 128u), "64-byte header + element padded to the cache line");
         Assert.That(mp.AvailableCount, Is.EqualTo(100u));
         Assert.That(mp.InUseCount, Is.EqualTo(0u));
-        Assert.That(_provider.Names, Is.EqualTo(new[] { "MP_objs_0" }));
+        Assert.That(Provider.Names, Is.EqualTo(new[] { "MP_objs_0" }));
 
         var objs = new List<nint>();
         mp.ObjIter((pool, obj, idx) =>
@@ -54,7 +42,7 @@ public sealed unsafe class MempoolTests
     public void ObjectInit_IsCalledOncePerObject()
     {
         int calls = 0;
-        using var mp = Mempool.Create(_provider, "init", 10, 16, objectInit: (_, obj, idx) =>
+        using var mp = Mempool.Create(Provider, "init", 10, 16, objectInit: (_, obj, idx) =>
         {
             *(uint*)obj = idx + 1000;
             calls++;
@@ -69,7 +57,7 @@ public sealed unsafe class MempoolTests
     [Test]
     public void GetBulk_NeverHandsOutTwice_AndFailsWholeWhenShort()
     {
-        using var mp = Mempool.Create(_provider, "twice", 64, 32, cacheSize: 16, lcoreCount: 2);
+        using var mp = Mempool.Create(Provider, "twice", 64, 32, cacheSize: 16, lcoreCount: 2);
         MempoolCache* c0 = mp.GetCache(0);
         MempoolCache* c1 = mp.GetCache(1);
         var seen = new HashSet<nint>();
@@ -101,7 +89,7 @@ public sealed unsafe class MempoolTests
     [Test]
     public void Cache_FollowsDpdkAlgorithm()
     {
-        using var mp = Mempool.Create(_provider, "cache", 200, 8, cacheSize: 32, lcoreCount: 1);
+        using var mp = Mempool.Create(Provider, "cache", 200, 8, cacheSize: 32, lcoreCount: 1);
         MempoolCache* c = mp.GetCache(0);
         Assert.That(c->Size, Is.EqualTo(32u));
         Assert.That(c->FlushThreshold, Is.EqualTo(48u));
@@ -147,7 +135,7 @@ public sealed unsafe class MempoolTests
     [Test]
     public void Get_WhenRefillImpossible_TakesRemainderFromRing_OrRestoresCache()
     {
-        using var mp = Mempool.Create(_provider, "short", 48, 8, cacheSize: 32, lcoreCount: 1);
+        using var mp = Mempool.Create(Provider, "short", 48, 8, cacheSize: 32, lcoreCount: 1);
         MempoolCache* c = mp.GetCache(0);
         var all = new nint[48];
         Assert.That(mp.GetBulk(all), Is.True, "no cache: straight from the ring");
@@ -171,7 +159,7 @@ public sealed unsafe class MempoolTests
     [Test]
     public void UserCache_WorksAndFlushes()
     {
-        using var mp = Mempool.Create(_provider, "ucache", 64, 8);
+        using var mp = Mempool.Create(Provider, "ucache", 64, 8);
         Assert.That(mp.GetCache(0) == null, Is.True, "no default caches without a cache size");
         MempoolCache* c = mp.CreateCache(8);
         try
@@ -194,7 +182,7 @@ public sealed unsafe class MempoolTests
     [Test]
     public void DoublePut_OverflowsRing_AndIsReported()
     {
-        using var mp = Mempool.Create(_provider, "double", 4, 8);
+        using var mp = Mempool.Create(Provider, "double", 4, 8);
         Assert.That(mp.TryGet(out nint o), Is.True);
         mp.Put(o);
         var ex = Assert.Throws<InvalidOperationException>(() => mp.Put(o));
@@ -238,24 +226,24 @@ public sealed unsafe class MempoolTests
     [Test]
     public void ReserveFailure_RollsBack()
     {
-        _provider.FailReserveNumber = 1;
-        var ex = Assert.Throws<InvalidOperationException>(() => Mempool.Create(_provider, "fail", 10, 8, cacheSize: 4));
+        Provider.FailReserveNumber = 1;
+        var ex = Assert.Throws<InvalidOperationException>(() => Mempool.Create(Provider, "fail", 10, 8, cacheSize: 4));
         Assert.That(ex!.Message, Does.Contain("injected failure reserving 'MP_fail_0'"));
     }
 
     [Test]
     public void CacheTooLarge_IsRejectedWithLimit()
     {
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Mempool.Create(_provider, "big", 100, 8, cacheSize: 80));
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Mempool.Create(Provider, "big", 100, 8, cacheSize: 80));
         Assert.That(ex!.Message, Does.Contain("Mempool 'big': cache size 80 is too large: it must be at most 512 and 1.5 x cache size must not exceed the object count 100 (largest valid here: 66)"));
-        ex = Assert.Throws<ArgumentOutOfRangeException>(() => Mempool.Create(_provider, "big", 10000, 8, cacheSize: 513));
+        ex = Assert.Throws<ArgumentOutOfRangeException>(() => Mempool.Create(Provider, "big", 10000, 8, cacheSize: 513));
         Assert.That(ex!.Message, Does.Contain("it must be at most 512"));
     }
 
     [Test]
     public void GetCache_OutOfRange_Throws()
     {
-        using var mp = Mempool.Create(_provider, "lc", 100, 8, cacheSize: 8, lcoreCount: 2);
+        using var mp = Mempool.Create(Provider, "lc", 100, 8, cacheSize: 8, lcoreCount: 2);
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => mp.GetCache(2));
         Assert.That(ex!.Message, Does.Contain("Mempool 'lc' has caches for lcores 0..1; create it with a larger lcoreCount"));
         Assert.That(Mempool.DefaultCache(mp.Native, 2) == null, Is.True);
@@ -265,7 +253,7 @@ public sealed unsafe class MempoolTests
     [Test]
     public void PrivateData_IsZeroedAndSized()
     {
-        using var mp = Mempool.Create(_provider, "priv", 4, 8, privateDataSize: 24);
+        using var mp = Mempool.Create(Provider, "priv", 4, 8, privateDataSize: 24);
         Assert.That(mp.PrivateData.Length, Is.EqualTo(24));
         Assert.That(mp.PrivateData.ToArray(), Is.All.EqualTo((byte)0));
         Assert.That(mp.Native->PrivateDataSize, Is.EqualTo(24u));
@@ -274,9 +262,9 @@ public sealed unsafe class MempoolTests
     [Test]
     public void CreateEmpty_ThenPopulateWithCallerRegion()
     {
-        using var mp = Mempool.CreateEmpty(_provider, "manual", 10, 56);
+        using var mp = Mempool.CreateEmpty(Provider, "manual", 10, 56);
         Assert.That(mp.PopulatedCount, Is.EqualTo(0u));
-        IDmaRegion region = _provider.Reserve("mine", 4 * 128 + 64, 64, -1);
+        IDmaRegion region = Provider.Reserve("mine", 4 * 128 + 64, 64, -1);
         try
         {
             Assert.That(mp.Populate(region), Is.EqualTo(4u));
@@ -286,14 +274,14 @@ public sealed unsafe class MempoolTests
         finally
         {
             mp.Dispose();
-            _provider.Release(region);
+            Provider.Release(region);
         }
     }
 
     [Test]
     public void ConcurrentLcores_WithOwnCaches_NeverShareAnObject()
     {
-        using var mp = Mempool.Create(_provider, "mt", 1024, 64, cacheSize: 64, lcoreCount: 2);
+        using var mp = Mempool.Create(Provider, "mt", 1024, 64, cacheSize: 64, lcoreCount: 2);
         var sw = Stopwatch.StartNew();
         int errors = 0;
         long ops = 0;
