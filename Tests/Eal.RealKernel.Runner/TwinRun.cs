@@ -75,16 +75,16 @@ internal sealed class TwinRun
     }
 
     /// <summary>
-    /// The VFIO mode a case exercises: a conformance fixture's own <see cref="ConformanceBase.Mode"/>; otherwise a
-    /// mode value among the fixture's or the test's arguments (driver fixtures take the mode as a parameter);
+    /// The VFIO mode a case exercises: a mode value among the fixture's or the test's arguments (fixtures that run
+    /// in several modes take it as a parameter); otherwise a conformance fixture's own <see cref="ConformanceBase.Mode"/>;
     /// otherwise a mode word in the test's full name; otherwise <c>any</c>.
     /// </summary>
     internal static string ModeOf(ITest test, Type fixture)
     {
-        if (typeof(ConformanceBase).IsAssignableFrom(fixture))
-            return ((ConformanceBase)Activator.CreateInstance(fixture)!).Mode.ToString().ToLowerInvariant();
         foreach (var argument in (test.Parent?.Arguments ?? []).Concat(test.Arguments))
             if (argument is Enum e && e.GetType().Name is "VfioMode" or "VfioFlavour") return e.ToString().ToLowerInvariant();
+        if (typeof(ConformanceBase).IsAssignableFrom(fixture) && fixture.GetConstructor(Type.EmptyTypes) is { } constructor)
+            return ((ConformanceBase)constructor.Invoke(null)).Mode.ToString().ToLowerInvariant();
         string name = test.FullName.ToLowerInvariant();
         foreach (var mode in new[] { "noiommu", "cdev", "group" })
             if (name.Contains(mode, StringComparison.Ordinal)) return mode;

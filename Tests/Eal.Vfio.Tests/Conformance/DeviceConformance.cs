@@ -3,11 +3,11 @@ using Eal.Vfio.Uapi;
 
 namespace Eal.Vfio.Tests.Conformance;
 
-/// <summary>Device fd rules (vfio-pci) on QEMU's edu (MSI, no reset), through a group device fd.</summary>
-public abstract unsafe class DeviceConformance : ConformanceBase
+/// <summary>Device fd rules (vfio-pci) on QEMU's edu (MSI, no reset), through the device fd of each flavour (group, cdev, no-IOMMU group).</summary>
+public abstract unsafe class DeviceConformance(VfioFlavour flavour) : ConformanceBase
 {
     /// <inheritdoc />
-    protected override VfioFlavour Flavour => VfioFlavour.Group;
+    protected override VfioFlavour Flavour => flavour;
 
     /// <inheritdoc />
     protected override ConformanceDevice? Function => ConformanceDevice.Edu;
@@ -105,7 +105,7 @@ public abstract unsafe class DeviceConformance : ConformanceBase
         AssertErrno(SetIrqs(d, VfioConstants.IrqSetDataEventfd | trigger, msi, 1, 1, [-1]), Errno.EINVAL, "start past the vectors");
         AssertErrno(K.IoctlValue(d, 0x3B00 | 140, 0), Errno.ENOTTY, "unknown device ioctl");
         var bind = new VfioDeviceBindIommufd { Argsz = 16 };
-        AssertErrno(K.Ioctl(d, VfioIoctl.DeviceBindIommufd, &bind), Errno.EINVAL, "BIND on a group device fd");
+        AssertErrno(K.Ioctl(d, VfioIoctl.DeviceBindIommufd, &bind), Errno.EINVAL, "BIND_IOMMUFD on a device fd from a group or already bound");
     }
 
     [Test]

@@ -8,14 +8,14 @@ namespace Eal.Vfio.Tests.Conformance;
 /// BAR reached only through pread/pwrite, the BAR holding the MSI-X table with its MSIX_MAPPABLE capability, a
 /// read-only ROM), and MSI-X vectors delivered to eventfds. Facts measured on Linux 6.12 with QEMU 7.2.
 /// </summary>
-public abstract unsafe class E1000eConformance : ConformanceBase
+public abstract unsafe class E1000eConformance(VfioFlavour flavour) : ConformanceBase
 {
     private const uint Read = VfioConstants.RegionInfoFlagRead, Write = VfioConstants.RegionInfoFlagWrite, Mmap = VfioConstants.RegionInfoFlagMmap;
     private const uint Msix = VfioConstants.PciMsixIrqIndex, Trigger = VfioConstants.IrqSetActionTrigger;
     private const int Status = 0x8, IoAddr = 0x0, IoData = 0x4;
 
     /// <inheritdoc />
-    protected override VfioFlavour Flavour => VfioFlavour.Group;
+    protected override VfioFlavour Flavour => flavour;
 
     /// <inheritdoc />
     protected override ConformanceDevice? Function => ConformanceDevice.E1000e;

@@ -40,14 +40,18 @@ public sealed class RealIommufdConformance : IommufdConformance
     protected override ConformanceTarget? CreateTarget(out string reason) => CreateReal(out reason);
 }
 
-[TestFixture]
-public sealed class EmulatedDeviceConformance : DeviceConformance
+[TestFixture(VfioFlavour.Group)]
+[TestFixture(VfioFlavour.Cdev)]
+[TestFixture(VfioFlavour.NoIommu)]
+public sealed class EmulatedDeviceConformance(VfioFlavour flavour) : DeviceConformance(flavour)
 {
     protected override ConformanceTarget? CreateTarget(out string reason) => CreateEmulated(out reason);
 }
 
-[TestFixture]
-public sealed class RealDeviceConformance : DeviceConformance
+[TestFixture(VfioFlavour.Group)]
+[TestFixture(VfioFlavour.Cdev)]
+[TestFixture(VfioFlavour.NoIommu)]
+public sealed class RealDeviceConformance(VfioFlavour flavour) : DeviceConformance(flavour)
 {
     protected override ConformanceTarget? CreateTarget(out string reason) => CreateReal(out reason);
 }
@@ -64,14 +68,18 @@ public sealed class RealPciConfigConformance : PciConfigConformance
     protected override ConformanceTarget? CreateTarget(out string reason) => CreateReal(out reason);
 }
 
-[TestFixture]
-public sealed class EmulatedE1000eConformance : E1000eConformance
+[TestFixture(VfioFlavour.Group)]
+[TestFixture(VfioFlavour.Cdev)]
+[TestFixture(VfioFlavour.NoIommu)]
+public sealed class EmulatedE1000eConformance(VfioFlavour flavour) : E1000eConformance(flavour)
 {
     protected override ConformanceTarget? CreateTarget(out string reason) => CreateEmulated(out reason);
 }
 
-[TestFixture]
-public sealed class RealE1000eConformance : E1000eConformance
+[TestFixture(VfioFlavour.Group)]
+[TestFixture(VfioFlavour.Cdev)]
+[TestFixture(VfioFlavour.NoIommu)]
+public sealed class RealE1000eConformance(VfioFlavour flavour) : E1000eConformance(flavour)
 {
     protected override ConformanceTarget? CreateTarget(out string reason) => CreateReal(out reason);
 }
