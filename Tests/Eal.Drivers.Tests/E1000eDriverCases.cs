@@ -164,6 +164,21 @@ public abstract class E1000eDriverCases(KernelKind kind, VfioMode mode)
     }
 
     [Test]
+    public void VectorMisuseIsRejectedWithTheReason()
+    {
+        var mapping = _target.Device.Mapping!;
+        Assert.That(mapping.AvailableInterruptVectors, Is.EqualTo(5));
+        var e = Assert.Throws<InvalidOperationException>(() => mapping.EnableInterrupts(3))!;
+        Assert.That(e.Message, Does.Contain("enabled with 5").And.Contain("DisableInterrupts"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => mapping.WaitForInterrupt(5, 0));
+        mapping.DisableInterrupts();
+        var tooMany = Assert.Throws<ArgumentOutOfRangeException>(() => mapping.EnableInterrupts(6))!;
+        Assert.That(tooMany.Message, Does.Contain("offers 5"));
+        mapping.EnableInterrupts(2);
+        Assert.That(mapping.InterruptVectors, Is.EqualTo(2), "fewer vectors than offered is fine");
+    }
+
+    [Test]
     public void BadRegisterOffsetsAreRejectedWithTheReason()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Nic.ReadRegister(0x20000))!;
