@@ -1,5 +1,5 @@
-using Eal.Bus;
 using Eal.Bus.Pci;
+using Eal.Bus.Pci.Vfio;
 
 namespace Eal.Dma.Edu;
 
@@ -8,53 +8,27 @@ namespace Eal.Dma.Edu;
 /// mapping: the PCI bus maps BAR0 through VFIO and prepares an interrupt; the driver checks the device answers, enables
 /// the interrupt and exposes an <see cref="EduDevice"/> per function. Register with <c>services.AddPciDriver&lt;EduDriver&gt;()</c>.
 /// </summary>
-public sealed class EduDriver : PciDriver
+public sealed class EduDriver : MappedPciDriver<EduDevice>
 {
-    private readonly object _lock = new();
-    private readonly Dictionary<string, EduDevice> _devices = new(StringComparer.Ordinal);
-
     /// <inheritdoc />
     public override string Name => "dma_edu";
 
     /// <inheritdoc />
-    public override DriverFlags Flags => DriverFlags.NeedMapping;
-
-    /// <inheritdoc />
     public override IReadOnlyList<PciId> IdTable { get; } = [PciId.Device(EduDevice.VendorId, EduDevice.DeviceId)];
 
-    /// <summary>The probed devices.</summary>
-    public IReadOnlyList<EduDevice> Devices
-    {
-        get { lock (_lock) return _devices.Values.ToArray(); }
-    }
-
-    /// <summary>The probed device named <paramref name="name"/> (a PCI address), or null.</summary>
-    public EduDevice? Find(string name)
-    {
-        lock (_lock) return _devices.GetValueOrDefault(name);
-    }
-
     /// <inheritdoc />
-    public override ProbeOutcome Probe(PciDevice device)
+    protected override EduDevice Start(PciDevice device, PciMappedDevice mapping)
     {
         ArgumentNullException.ThrowIfNull(device);
-        var mapping = device.Mapping
-            ?? throw new DeviceProbeException($"{device.Name}: {Name} needs BAR0 mapped through VFIO; bind the device to vfio-pci and start EAL with VFIO available");
         var edu = new EduDevice(device.Name, mapping);
         edu.Start();
-        lock (_lock) _devices[device.Name] = edu;
-        return ProbeOutcome.Probed;
+        return edu;
     }
 
     /// <inheritdoc />
-    public override void Remove(PciDevice device)
+    protected override void Stop(EduDevice device)
     {
         ArgumentNullException.ThrowIfNull(device);
-        EduDevice? edu;
-        lock (_lock)
-        {
-            if (!_devices.Remove(device.Name, out edu)) return;
-        }
-        edu.Stop();
+        device.Stop();
     }
 }

@@ -163,6 +163,9 @@ public sealed class E1000eDeviceModel : PciFunctionModel, IPciDeviceModel
     /// <summary>The option-ROM region's contents (<see cref="RomSize"/> bytes), as vfio-pci serves them through region 6.</summary>
     public ReadOnlySpan<byte> OptionRom => _rom;
 
+    /// <summary>The expansion ROM the emulated kernel serves as VFIO region 6: the whole <see cref="RomSize"/>-byte ROM BAR.</summary>
+    public ulong ExpansionRomSize => RomSize;
+
     /// <summary>Reads the option ROM at <paramref name="offset"/> (what a kernel serving VFIO region 6 calls).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The range is outside the ROM.</exception>
     public void ReadRom(ulong offset, Span<byte> destination)
