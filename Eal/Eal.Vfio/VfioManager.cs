@@ -155,6 +155,11 @@ public sealed class VfioManager : IDisposable
         switch (Request)
         {
             case VfioModeRequest.Cdev:
+                // Linux creates no cdev node for a no-IOMMU device (6.12 lists vfio-dev/vfioN in sysfs all the same).
+                if (!cdevNode && noiommuNode)
+                    throw VfioException.Create("--vfio-mode=cdev", Errno.ENODEV, address, group,
+                        detail: $"group {group} is a no-IOMMU group and Linux gives such devices no VFIO cdev",
+                        fix: "use --vfio-mode=noiommu (unsafe) or enable the IOMMU");
                 if (cdev is null || !cdevNode)
                     throw VfioException.Create("--vfio-mode=cdev", Errno.ENODEV, address,
                         detail: cdev is null ? $"{address} has no vfio-dev/vfioN node" : $"{_sysfs.CdevPath(cdev.Value)} does not exist",

@@ -120,6 +120,17 @@ public sealed class VfioManagerTests
     }
 
     [Test]
+    public void CdevOnANoIommuDevice_SaysThereIsNoneAndPointsToNoIommuMode()
+    {
+        Machine("vfio=1,iommu=off,noiommu=on");
+        using var vfio = new VfioManager(_kernel, _platform, VfioModeRequest.Cdev);
+        var e = Assert.Throws<VfioException>(() => vfio.SetupDevice(Base, "0000:01:00.0"))!;
+        Assert.That(e.Message, Does.Contain("is a no-IOMMU group and Linux gives such devices no VFIO cdev (ENODEV); use --vfio-mode=noiommu (unsafe) or enable the IOMMU"));
+        Assert.That(e.Errno, Is.EqualTo(Errno.ENODEV));
+        Assert.That(_kernel.OpenFds, Is.Zero);
+    }
+
+    [Test]
     public void DeviceBoundToAKernelDriver_SaysWhichDriverAndHowToFix()
     {
         Machine("vfio=1,kernel=1");
