@@ -24,12 +24,12 @@ public enum KernelKind
 /// </summary>
 public sealed class DriverTarget : IDisposable
 {
-    private DriverTarget(KernelKind kind, VfioMode mode, EalInstance eal, PciDevice device)
+    private DriverTarget(KernelKind kind, VfioMode mode, EalInstance eal, PciBus pci, PciDevice device)
     {
         Kind = kind;
         Mode = mode;
         Eal = eal;
-        Pci = eal.Buses.OfType<PciBus>().Single();
+        Pci = pci;
         Device = device;
     }
 
@@ -70,7 +70,7 @@ public sealed class DriverTarget : IDisposable
             var used = pci.GetVfioMode(device);
             if (used != mode)
                 throw new AssertionException($"{device.Name} was opened in VFIO mode {used?.ToString() ?? "none"}, not {mode}");
-            return new DriverTarget(kind, mode, eal, device);
+            return new DriverTarget(kind, mode, eal, pci, device);
         }
         catch
         {

@@ -111,19 +111,22 @@ public sealed class EduDeviceModel : PciFunctionModel
         : base(Check(description), new PciFunctionModelOptions
         {
             MsiVectors = 1,
-            CanReset = description?.MsixVectors != 0,
+            CanReset = !IsQemu(description),
             // QEMU's BAR0 holds registers only (its DMA buffer is internal): nothing to mmap beyond them.
-            MmapAreas = new Dictionary<int, IReadOnlyList<(ulong, ulong)>> { [0] = description?.MsixVectors == 0 ? [] : [(0x2000, Bar0Size - 0x2000)] },
+            MmapAreas = new Dictionary<int, IReadOnlyList<(ulong, ulong)>> { [0] = IsQemu(description) ? [] : [(0x2000, Bar0Size - 0x2000)] },
         })
     {
         _latency = (options ?? new EduDeviceOptions()).DmaLatency;
         if (_latency < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), $"{Address}: DMA latency {_latency} is negative");
         _timer = new Timer(static s => ((EduDeviceModel)s!).RunDma(), this, Timeout.Infinite, Timeout.Infinite);
-        IsQemuCompatible = description!.MsixVectors == 0; // Check in the base call rejected null
+        IsQemuCompatible = IsQemu(description);
     }
 
     /// <summary>Whether this function is QEMU's edu (MSI only, no reset, no error bit; see the type's remarks).</summary>
     public bool IsQemuCompatible { get; }
+
+    // The profile follows from the description: QEMU's edu is the one without MSI-X (Describe's qemu: true).
+    private static bool IsQemu(PciFunctionDescription? description) => description?.MsixVectors == 0;
 
     /// <summary>The outcome of the last finished transfer, or null before any.</summary>
     public DmaOutcome? LastDmaOutcome
