@@ -56,6 +56,16 @@ boot() {
 	local mode=$1 expect=$2 rc=0 counts
 	vm_note "boot $mode: the runner expects real $expect cases"
 	"$HERE/run-vm.sh" -m "$mode" "dotnet '$RUNNER' run --expect $expect --results '$OUT/$mode.tsv'" >"$OUT/$mode.log" 2>&1 || rc=$?
+	# QEMU 7.2's e1000e can abort the whole VM when an MSI-X throttling timer fires after the vector table was
+	# disabled (assert in e1000e_intrmgr_on_msix_throttling_timer, hw/net/e1000e_core.c): a host bug, not a result.
+	# Such a boot is run once more, and says so; a second abort fails as any dead boot does.
+	if [ "$rc" = 125 ] && grep -q 'e1000e_intrmgr_on_msix_throttling_timer: Assertion' "$OUT/$mode.log"; then
+		vm_note "boot $mode: QEMU aborted in e1000e's MSI-X throttling timer (QEMU 7.2 bug); running the boot once more"
+		mv "$OUT/$mode.log" "$OUT/$mode.qemu-abort.log"
+		rm -f "$OUT/$mode.tsv"
+		rc=0
+		"$HERE/run-vm.sh" -m "$mode" "dotnet '$RUNNER' run --expect $expect --results '$OUT/$mode.tsv'" >"$OUT/$mode.log" 2>&1 || rc=$?
+	fi
 	grep -E '^(pass|FAIL|     |errno|error|\[ealvm\]|\[run-vm|\[build-kernel|run-vm|[0-9]+ (passed|ignored))' "$OUT/$mode.log" | grep -v '^pass ' || true
 	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$OUT/$mode.log" | tail -1 || true)
 	if [ "$rc" = 125 ] || [ -z "$counts" ] || [ ! -s "$OUT/$mode.tsv" ]; then
