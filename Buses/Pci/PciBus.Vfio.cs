@@ -176,8 +176,7 @@ public partial class PciBus : IVfioBus
         for (int i = bars.Length - 1; i >= 0; i--)
         {
             if (bars[i] is not { Address: not 0 } b) continue;
-            foreach (var (offset, size) in b.MappedAreas) Try(() => vd.UnmapRegion(b.Address + (nint)offset, size));
-            ReleaseReservation(b.Address, b.Size);
+            Try(() => ReleaseBar(vd, b.Address, b.Size));
             bars[i] = null;
         }
         Try(() => vfio.ReleaseDevice(vd));
@@ -245,18 +244,17 @@ public partial class PciBus : IVfioBus
         }
         catch
         {
-            foreach (var (offset, size) in mapped)
-            {
-                try { vd.UnmapRegion(reserved + (nint)offset, size); }
-                catch (VfioException) { }
-            }
-            ReleaseReservation(reserved, region.Size);
+            try { ReleaseBar(vd, reserved, region.Size); }
+            catch (VfioException) { }
             throw;
         }
         return new PciMappedBar(index, region, reserved, mapped);
     }
 
-    private static void ReleaseReservation(nint address, ulong size) => LibC.Munmap(address, (nuint)size);
+    // One munmap over the whole reservation, areas included. Unmapping the areas first would leave holes that another
+    // thread's mmap (the runtime maps code pages at any time) could take before the reservation goes, and releasing the
+    // reservation would then unmap that thread's memory.
+    private static void ReleaseBar(VfioDevice vd, nint reserved, ulong size) => vd.UnmapRegion(reserved, size);
 
     private static void PrepareInterrupts(PciDevice device, VfioDevice vd, PciMappedDevice mapped, IKernel kernel, VfioInterruptMode mode)
     {

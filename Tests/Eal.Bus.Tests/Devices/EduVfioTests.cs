@@ -149,8 +149,12 @@ public sealed unsafe class EduVfioTests(VfioMode mode)
         var r = new Rig(mode);
         try
         {
+            var bar0 = r.Device.Mapping!.Bar(0);
+            ulong start = (ulong)bar0.Address, end = start + bar0.Size;
+            Assert.That(MappingsOverlapping(start, end), Is.Not.Empty, "BAR0 is mapped into its reserved range");
             r.Bus.Unplug(r.Device);
             Assert.That(r.Driver.Devices, Is.Empty);
+            Assert.That(MappingsOverlapping(start, end), Is.Empty, "nothing is left in BAR0's reserved range");
             var model = (EduDeviceModel)r.Kernel.GetDeviceModel("0000:01:00.0");
             Assert.That(model.CommandRegister & 0x4, Is.Zero, "bus mastering off again");
             r.Vfio.Dispose();
@@ -161,6 +165,13 @@ public sealed unsafe class EduVfioTests(VfioMode mode)
             r.Dispose();
         }
     }
+
+    private static List<string> MappingsOverlapping(ulong start, ulong end) =>
+        File.ReadLines("/proc/self/maps").Where(line =>
+        {
+            var range = line[..line.IndexOf(' ')].Split('-');
+            return Convert.ToUInt64(range[0], 16) < end && Convert.ToUInt64(range[1], 16) > start;
+        }).ToList();
 
     [Test]
     public void MsiInterrupts_WhenAskedFor()
