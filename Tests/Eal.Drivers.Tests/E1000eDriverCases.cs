@@ -117,6 +117,29 @@ public abstract class E1000eDriverCases(KernelKind kind, VfioMode mode)
     }
 
     [Test]
+    public void EveryVectorIsThrottledAtTheProgrammedInterval()
+    {
+        for (int v = 0; v < Nic.InterruptVectors; v++)
+            Assert.That(Nic.ReadRegister(E1000eDevice.Registers.Eitr0 + 4 * v), Is.EqualTo(E1000eDevice.ThrottleRegisterValue), $"EITR{v}");
+        Assert.That(E1000eDevice.ThrottleInterval, Is.EqualTo(TimeSpan.FromMicroseconds(128)), "500 x 256 ns");
+        Assert.That(Nic.InterruptQuietTime, Is.GreaterThan(E1000eDevice.ThrottleInterval));
+    }
+
+    [Test]
+    public void FiringAgainWaitsOutTheQuietTimeSoNothingIsThrottled()
+    {
+        Nic.InterruptQuietTime = TimeSpan.FromMilliseconds(100);
+        Nic.RouteCause(E1000eCause.RxQueue0, 0);
+        Assert.That(Nic.FireCause(E1000eCause.RxQueue0), Is.EqualTo(new[] { (0, 1ul) }));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.That(Nic.FireCause(E1000eCause.RxQueue0), Is.EqualTo(new[] { (0, 1ul) }));
+        // A lower bound only: the second ICS went out no sooner than the quiet time after the first interrupt.
+        Assert.That(clock.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(90)));
+        Thread.Sleep(10 * E1000eDevice.ThrottleInterval);
+        Assert.That(Nic.DrainInterrupts(), Is.Empty, "and no postponed duplicate followed");
+    }
+
+    [Test]
     public void AnInvalidIvarFieldSignalsNothing()
     {
         Nic.RouteCause(E1000eCause.RxQueue1, 1);

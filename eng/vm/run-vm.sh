@@ -31,6 +31,8 @@
 #   EAL_VM_TIMEOUT  seconds for one boot, default 900
 #   EAL_VM_ACCEL    tcg (default) or kvm (only on hosts with real VT-x/AMD-V)
 #   EAL_VM_VERBOSE  1 = the whole kernel log on the console
+#   EAL_VM_QEMU_ARGS  extra QEMU arguments, split on blanks (e.g. device tracing:
+#                   "-trace e1000e_irq_msix* -D /tmp/qemu-trace.log")
 #
 # Exit status: the command's; 125 when the VM never reported one (QEMU failed to
 # start, the guest died, or the timeout passed), with the reason on stderr;
@@ -148,7 +150,7 @@ for attempt in 1 2 3; do
 		-nodefaults -no-user-config -display none -no-reboot \
 		-chardev stdio,id=console,signal=off -serial chardev:console \
 		-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND" \
-		"${SHARES[@]}" "${PCI[@]}" </dev/null | tr -d '\r'
+		"${SHARES[@]}" "${PCI[@]}" ${EAL_VM_QEMU_ARGS:-} </dev/null | tr -d '\r'
 	qemu_rc=${PIPESTATUS[0]}
 	set -e
 	if [ -s "$RUN/rc" ]; then
