@@ -10,6 +10,9 @@
 #            bulk 1/4/8/32, mempool_perf_autotest 22.11.11's loop and sizes) timed by eng/bench/mempool_perf_dpdk.c
 #            (built here with -O3 -march=native against libdpdk), because the real autotest runs ~1 h; FULL=1 also
 #            runs the real autotest once (not part of the medians). Ours: `dpdk-compare --mempool`. Objects per second.
+#            Layout: the loop stores to the cache slots and loads from the table (and back); where their low 12
+#            address bits line up the CPU stalls loads on unrelated stores (4K aliasing), which alone moves a case by
+#            up to 2x. DPDK's driver prints (table - cache slots) mod 4096 and ours places its table the same way.
 #
 # Trust: ROUNDS alternating rounds (DPDK, ours, DPDK, ours, ...), every process pinned to one CPU
 # (`taskset -c $CPU`, EAL `-l $CPU`), the median per row over the rounds, min..max shown; the load average is
@@ -63,8 +66,10 @@ dpdk_mempool() {
   "${PIN[@]}" "$OUT/mempool_perf_dpdk" "${EAL_ARGS[@]}" -- "$SECS" >"$1.log" 2>&1 || { cat "$1.log" >&2; exit 1; }
   grep '^MEMPOOL' "$1.log" | sed 's/ rate_persec=/ /'
 }
-ours_mempool() {
-  "${PIN[@]}" dotnet "$OURS_DLL" dpdk-compare --mempool --mempool-seconds "$SECS" >"$1.log" 2>&1 || { cat "$1.log" >&2; exit 1; }
+ours_mempool() { # $2 = DPDK's log of the same round: our table gets the layout DPDK's had (4K aliasing)
+  local alias; alias="$(sed -n 's/^# layout: (table - cache slots) mod 4096 = //p' "$2.log")"
+  [[ -n "$alias" ]] || { echo "no layout line in $2.log" >&2; exit 1; }
+  "${PIN[@]}" dotnet "$OURS_DLL" dpdk-compare --mempool --mempool-seconds "$SECS" --mempool-table-alias "$alias" >"$1.log" 2>&1 || { cat "$1.log" >&2; exit 1; }
   grep '^MEMPOOL' "$1.log" | sed 's/ rate_persec=/ /'
 }
 
@@ -73,10 +78,10 @@ for r in $(seq 1 "$ROUNDS"); do
   dpdk_ring "$OUT/dpdk-ring.$r" | sed "s/^/$r dpdk /" >>"$OUT/all.txt"
   ours_ring "$OUT/ours-ring.$r" | sed "s/^/$r ours /" >>"$OUT/all.txt"
   dpdk_mempool "$OUT/dpdk-mp.$r" | sed "s/^/$r dpdk /" >>"$OUT/all.txt"
-  ours_mempool "$OUT/ours-mp.$r" | sed "s/^/$r ours /" >>"$OUT/all.txt"
+  ours_mempool "$OUT/ours-mp.$r" "$OUT/dpdk-mp.$r" | sed "s/^/$r ours /" >>"$OUT/all.txt"
 done
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
-grep -h '^#' "$OUT/ours-ring.1.log" "$OUT/dpdk-mp.1.log" || true
+grep -h '^#' "$OUT/ours-ring.1.log" "$OUT/dpdk-mp.1.log" "$OUT/ours-mp.1.log" || true
 
 if [[ "${FULL:-0}" == 1 ]]; then
   echo "== FULL=1: the real mempool_perf_autotest (about an hour), cache=512 cores=1 constant_n=0 rows"

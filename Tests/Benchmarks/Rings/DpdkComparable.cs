@@ -17,9 +17,13 @@ namespace Eal.Benchmarks.Rings;
 /// we print both per iteration and per element (per iteration / n).</item>
 /// <item><c>mempool_perf_autotest</c> with cache=512 cores=1 constant_n=0: a pool of 2 x (512 + 512) - 1 objects of
 /// 2048 B (the size the autotest gets with two lcores), rounds of 65536 objects, each round getting <c>keep</c>
-/// objects by <c>get</c> and putting them back by <c>put</c> into a 64-byte-aligned table; objects got per second.</item>
+/// objects by <c>get</c> and putting them back by <c>put</c> into a 64-byte-aligned table; objects got per second.
+/// <c>--mempool-table-alias A</c> places the table so that (table - cache slots) mod 4096 = A, the layout DPDK's run
+/// printed: the loop stores to one array and loads from the other, and when their low 12 address bits line up the
+/// CPU stalls loads on unrelated stores (4K aliasing), which alone moves a case by up to 2x.</item>
 /// </list>
-/// Usage: <c>dpdk-compare [--ring] [--mempool] [--mempool-seconds 1] [--ring-iter-shift 23]</c> (neither flag: both).
+/// Usage: <c>dpdk-compare [--ring] [--mempool] [--mempool-seconds 1] [--mempool-table-alias A] [--ring-iter-shift 23]</c>
+/// (neither --ring nor --mempool: both).
 /// </summary>
 internal static unsafe class DpdkComparable
 {
@@ -37,6 +41,7 @@ internal static unsafe class DpdkComparable
     {
         double mempoolSeconds = 1.0;
         int ringShift = 23;
+        int? tableAlias = null;
         bool ring = args.Contains("--ring"), mempool = args.Contains("--mempool");
         if (!ring && !mempool)
         {
@@ -48,6 +53,10 @@ internal static unsafe class DpdkComparable
             if (args[i] == "--mempool-seconds")
             {
                 mempoolSeconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            }
+            else if (args[i] == "--mempool-table-alias")
+            {
+                tableAlias = int.Parse(args[i + 1], CultureInfo.InvariantCulture) & 4095;
             }
             else if (args[i] == "--ring-iter-shift")
             {
@@ -65,7 +74,7 @@ internal static unsafe class DpdkComparable
 
         if (mempool)
         {
-            MempoolRates(mempoolSeconds);
+            MempoolRates(mempoolSeconds, tableAlias);
         }
 
         return 0;
@@ -139,13 +148,17 @@ internal static unsafe class DpdkComparable
         }
     }
 
-    private static void MempoolRates(double seconds)
+    private static void MempoolRates(double seconds, int? tableAlias)
     {
         using var provider = new MempoolBenchProvider();
         using var pool = Mempool.Create(provider, "perf_test_cache", (2 * (MaxKeep + CacheSize)) - 1, 2048, cacheSize: CacheSize, lcoreCount: 1);
         MempoolCache* cache = pool.GetCache(0);
         NativeMempool* mp = pool.Native;
-        nint* table = (nint*)NativeMemory.AlignedAlloc((nuint)(MaxKeep * sizeof(nint)), 64);
+        const int page = 4096;
+        byte* block = (byte*)NativeMemory.AlignedAlloc((nuint)(MaxKeep * sizeof(nint) + page), page);
+        nint slots = (nint)cache + MempoolCache.ObjectsOffset;
+        nint* table = tableAlias is int alias ? (nint*)(block + ((slots + alias) & (page - 1))) : (nint*)block;
+        Console.WriteLine(FormattableString.Invariant($"# layout: (table - cache slots) mod 4096 = {((nint)table - slots) & (page - 1)}"));
         try
         {
             // Warm-up of every shape (tiering), then the timed cases in the autotest's order (get, put, keep).
@@ -185,7 +198,7 @@ internal static unsafe class DpdkComparable
         }
         finally
         {
-            NativeMemory.AlignedFree(table);
+            NativeMemory.AlignedFree(block);
         }
 
         static void Check(bool ok)
