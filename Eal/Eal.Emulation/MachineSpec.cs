@@ -1,4 +1,5 @@
 using System.Globalization;
+using Eal.Vfio;
 
 namespace Eal.Emulation;
 
@@ -165,6 +166,25 @@ public static class MachineSpec
         }
         MachineValidator.Validate(m, $"from --emulate=\"{spec}\"");
         return m;
+    }
+
+    /// <summary>
+    /// The spec of a machine with one <paramref name="deviceKey"/> function (<c>edu</c>, <c>edu-qemu</c>,
+    /// <c>e1000e</c>...) bound to vfio-pci and 64 × 2 MiB hugepages, set up for <paramref name="mode"/>: an IOMMU with
+    /// the group API only (IOMMUFD off) for group, the unsafe no-IOMMU mode for noiommu, an IOMMU with IOMMUFD for cdev.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is <see cref="VfioMode.None"/>.</exception>
+    public static string OneFunction(VfioMode mode, string deviceKey)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(deviceKey);
+        string iommu = mode switch
+        {
+            VfioMode.Group => ",iommufd=off",
+            VfioMode.NoIommu => ",iommu=off,noiommu=on",
+            VfioMode.Cdev => "",
+            _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "a one-function machine is for group, noiommu or cdev"),
+        };
+        return $"vfio=0,kernel=0,{deviceKey}=1{iommu},hugepages=2M:64";
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Eal;
 using Eal.Bus.Pci;
 using Eal.Dma.Edu;
+using Eal.Emulation;
 using Eal.Options;
 using Eal.Vfio;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,9 +17,7 @@ public static class DmaCopyApp
     /// <summary>The three emulated machines: one edu function bound to vfio-pci, VFIO in group, no-IOMMU and cdev mode.</summary>
     public static IReadOnlyList<(string Mode, string Spec)> Machines { get; } =
     [
-        ("group", "vfio=0,kernel=0,edu=1,iommufd=off,hugepages=2M:64"),
-        ("noiommu", "vfio=0,kernel=0,edu=1,iommu=off,noiommu=on,hugepages=2M:64"),
-        ("cdev", "vfio=0,kernel=0,edu=1,hugepages=2M:64"),
+        .. new[] { VfioMode.Group, VfioMode.NoIommu, VfioMode.Cdev }.Select(m => (m.ToOptionValue(), MachineSpec.OneFunction(m, "edu"))),
     ];
 
     /// <summary>Runs the example; returns the process exit code (0 when every mode copied and faulted as expected).</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Eal.Bus.Pci;
+using Eal.Emulation;
 using Eal.Vfio;
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
@@ -59,7 +60,7 @@ public sealed class DriverTarget : IDisposable
         Action<IServiceCollection> configure)
     {
         string[] args = kind == KernelKind.Emulated
-            ? ["-l", "0", $"--emulate={EmulatedSpec(mode, emulatedSpecKey)}", $"--vfio-mode={ModeName(mode)}"]
+            ? ["-l", "0", $"--emulate={MachineSpec.OneFunction(mode, emulatedSpecKey)}", $"--vfio-mode={mode.ToOptionValue()}"]
             : RealArgs(mode, vendorId, deviceId);
         var eal = EalInstance.Init(args, configure);
         try
@@ -78,23 +79,6 @@ public sealed class DriverTarget : IDisposable
             throw;
         }
     }
-
-    /// <summary>The <c>--emulate</c> spec of a one-function machine in <paramref name="mode"/>.</summary>
-    public static string EmulatedSpec(VfioMode mode, string specKey) => mode switch
-    {
-        VfioMode.Group => $"vfio=0,kernel=0,{specKey}=1,iommufd=off,hugepages=2M:64",
-        VfioMode.NoIommu => $"vfio=0,kernel=0,{specKey}=1,iommu=off,noiommu=on,hugepages=2M:64",
-        VfioMode.Cdev => $"vfio=0,kernel=0,{specKey}=1,hugepages=2M:64",
-        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "a driver target needs group, noiommu or cdev"),
-    };
-
-    private static string ModeName(VfioMode mode) => mode switch
-    {
-        VfioMode.Group => "group",
-        VfioMode.NoIommu => "noiommu",
-        VfioMode.Cdev => "cdev",
-        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "a driver target needs group, noiommu or cdev"),
-    };
 
     /// <summary>EAL arguments for the real function, or <see cref="Assert.Ignore(string)"/> with the reason it is absent.</summary>
     private static string[] RealArgs(VfioMode mode, ushort vendorId, ushort deviceId)
@@ -123,7 +107,7 @@ public sealed class DriverTarget : IDisposable
         var memory = HugepagesAvailable() ? new[] { "-m", "64" } : mode == VfioMode.NoIommu
             ? throw new AssertionException("no-IOMMU mode needs IOVA as PA, hence hugepages: reserve them first (eng/setup-hugepages.sh)")
             : ["--no-huge", "-m", "64"];
-        return ["-l", "0", "-a", bdf!, $"--vfio-mode={ModeName(mode)}", .. memory];
+        return ["-l", "0", "-a", bdf!, $"--vfio-mode={mode.ToOptionValue()}", .. memory];
     }
 
     private static string? CdevNode(string bdf)

@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Eal.Emulation;
+using Eal.Vfio;
 
 namespace Eal.Bus.Tests.Emulation;
 
@@ -51,6 +52,27 @@ public sealed class MachineSpecTests
     {
         var ex = Assert.Throws<FormatException>(() => MachineSpec.Parse(spec));
         Assert.That(ex!.Message, Does.StartWith(expected));
+    }
+
+    [TestCase(VfioMode.Group, true, false, false)]
+    [TestCase(VfioMode.NoIommu, false, true, true)] // /dev/iommu exists without an IOMMU too; the device just has no cdev
+    [TestCase(VfioMode.Cdev, true, false, true)]
+    public void OneFunction_IsOneVfioBoundDeviceWithTheIommuTheModeNeeds(VfioMode mode, bool iommu, bool noiommu, bool iommufd)
+    {
+        var m = MachineSpec.Parse(MachineSpec.OneFunction(mode, "edu"));
+        Assert.That(m.PciFunctions, Has.Count.EqualTo(1));
+        Assert.That(m.PciFunctions[0].Driver, Is.EqualTo("vfio-pci"));
+        Assert.That(m.PciFunctions[0].VendorId, Is.EqualTo(0x1234u), "QEMU's edu");
+        Assert.That((m.IommuPresent, m.NoIommuModeEnabled, m.IommufdPresent), Is.EqualTo((iommu, noiommu, iommufd)));
+        Assert.That(m.NumaNodes.Single().Hugepages.Single(), Has.Property("SizeKiB").EqualTo(2048).And.Property("Total").EqualTo(64));
+        Assert.That(MachineSpec.Parse(MachineSpec.OneFunction(mode, "e1000e")).PciFunctions.Single().DeviceId, Is.EqualTo(0x10d3u));
+    }
+
+    [Test]
+    public void OneFunction_RejectsNoModeAndNoDevice()
+    {
+        Assert.That(() => MachineSpec.OneFunction(VfioMode.None, "edu"), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("group, noiommu or cdev"));
+        Assert.That(() => MachineSpec.OneFunction(VfioMode.Group, ""), Throws.ArgumentException);
     }
 
     [Test]
