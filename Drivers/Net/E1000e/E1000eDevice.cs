@@ -372,17 +372,8 @@ public sealed class E1000eDevice
         _lastInterrupt = Stopwatch.GetTimestamp();
         var fired = new List<(int, ulong)>();
         var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMilliseconds);
-        do
-        {
-            // The device signals every vector of one ICS write at once, so after the first all have arrived.
-            for (int v = 0; v < InterruptVectors; v++)
-            {
-                ulong n = _mapping.WaitForInterrupt(v, fired.Count == 0 ? 1 : 0);
-                if (n > 0) fired.Add((v, n));
-            }
-        }
+        do CollectInterrupts(fired, waitMilliseconds: 1);
         while (fired.Count == 0 && DateTime.UtcNow < deadline);
-        if (fired.Count > 0) _lastInterrupt = Stopwatch.GetTimestamp();
         // As an interrupt handler does: acknowledge what is left (LSC behind Other is not auto-cleared) and unmask the
         // cause again (EIAC without CTRL_EXT.IAME auto-masks it in IMS).
         WriteRegister(Registers.Icr, bits);
@@ -395,13 +386,21 @@ public sealed class E1000eDevice
     public IReadOnlyList<(int Vector, ulong Count)> DrainInterrupts()
     {
         var fired = new List<(int, ulong)>();
+        CollectInterrupts(fired, waitMilliseconds: 0);
+        return fired;
+    }
+
+    // Reads every enabled vector's eventfd, waiting up to waitMilliseconds on each until one has fired (the device
+    // signals every vector of one ICS write at once, so after the first all have arrived), and notes when.
+    private void CollectInterrupts(List<(int, ulong)> fired, int waitMilliseconds)
+    {
+        int before = fired.Count;
         for (int v = 0; v < InterruptVectors; v++)
         {
-            ulong n = _mapping.WaitForInterrupt(v, 0);
+            ulong n = _mapping.WaitForInterrupt(v, fired.Count == 0 ? waitMilliseconds : 0);
             if (n > 0) fired.Add((v, n));
         }
-        if (fired.Count > 0) _lastInterrupt = Stopwatch.GetTimestamp();
-        return fired;
+        if (fired.Count > before) _lastInterrupt = Stopwatch.GetTimestamp();
     }
 
     private void RequireMsix()
